@@ -1,0 +1,112 @@
+"""The bot: discord.py wiring, extension discovery, command sync and start-up reconciliation."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import datetime
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import cogs
+from bot.config import Settings
+from bot.db.base import utcnow
+from bot.discord_adapter import DiscordSpaces
+from bot.services.pairing import PairingService
+from bot.tree import TandemTree
+from cogs.components import RematchButton, rematch_view
+
+log = logging.getLogger(__name__)
+
+
+def point_at(api_base: str, gateway_url: str) -> None:
+    """Send REST and the gateway to Discord, the sandbox, or a self-hosted compatible server."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def find_extensions() -> Iterator[str]:
+    """Every module in ``cogs`` that defines ``setup``: adding a cog needs no list to edit."""
+    for module in pkgutil.iter_modules(cogs.__path__, prefix=f"{cogs.__name__}."):
+        if hasattr(importlib.import_module(module.name), "setup"):
+            yield module.name
+
+
+def intents() -> discord.Intents:
+    """Guilds (channels, threads) and members (the privileged intent: leaving ends a pair)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True
+    return wanted
+
+
+class TandemBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        guild_ready_timeout: float = 2.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            tree_cls=TandemTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+            max_messages=None,
+        )
+        self.settings = settings
+        self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
+        self.pairing = PairingService(sessions, self.spaces, clock=clock)
+        self.reconciled = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def setup_hook(self) -> None:
+        for name in find_extensions():
+            await self.load_extension(name)
+        self.add_dynamic_items(RematchButton)
+        await self.sync_commands()
+        self.spawn(self._reconcile_when_ready())
+
+    async def sync_commands(self) -> None:
+        if self.settings.dev_guild_ids:
+            for guild_id in self.settings.dev_guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+            log.info("commands synced to %d development guild(s)", len(self.settings.dev_guild_ids))
+        else:
+            await self.tree.sync()
+            log.info("commands synced globally (Discord may take a while to show them)")
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    async def _reconcile_when_ready(self) -> None:
+        await self.wait_until_ready()
+        rolled_back = await self.pairing.reconcile()
+        if rolled_back:
+            log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
+        self.reconciled.set()
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await super().close()

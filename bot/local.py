@@ -1,0 +1,67 @@
+"""Running the real, unmodified bot against a local sandbox: shared by the demo and the e2e tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.client import TandemBot, point_at
+from bot.config import Settings, SecretStr
+from bot.db import migrate
+from bot.db.base import utcnow
+from bot.db.engine import create_engine, create_session_factory
+from bot.sandbox import Sandbox
+
+
+@dataclass
+class LocalBot:
+    bot: TandemBot
+    engine: AsyncEngine
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        await self.bot.close()
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.engine.dispose()
+
+
+async def start_local_bot(
+    sandbox: Sandbox,
+    database_url: str,
+    guild_ids: tuple[int, ...],
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    timeout: float = 20.0,
+) -> LocalBot:
+    """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready."""
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    settings = Settings(
+        discord_token=SecretStr(sandbox.bot_token),
+        database_url=database_url,
+        discord_api_base=sandbox.api_base,
+        discord_gateway_url=sandbox.gateway_url,
+        dev_guild_ids=guild_ids,
+    )
+    point_at(settings.discord_api_base, settings.discord_gateway_url)
+    bot = TandemBot(settings, create_session_factory(engine), guild_ready_timeout=0.2, clock=clock)
+    await bot.login(sandbox.bot_token)
+    task = asyncio.create_task(bot.connect(reconnect=True))
+    ready = asyncio.create_task(bot.reconciled.wait())
+    done, _ = await asyncio.wait({task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        running = LocalBot(bot, engine, task)
+        if task in done:
+            await running.stop()
+            task.result()
+        await running.stop()
+        raise TimeoutError("the bot did not become ready against the sandbox")
+    return LocalBot(bot, engine, task)

@@ -1,0 +1,37 @@
+"""Starting the bot for real: migrate, connect, run until stopped, clean up."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.client import TandemBot, point_at
+from bot.config import ConfigError, Settings
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(settings: Settings) -> None:
+    token = settings.require_token()
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        point_at(settings.discord_api_base, settings.discord_gateway_url)
+        bot = TandemBot(settings, create_session_factory(engine))
+        async with bot:
+            try:
+                await bot.start(token.get())
+            except discord.LoginFailure:
+                raise ConfigError(
+                    "DISCORD_TOKEN was refused: copy a fresh token from the Developer Portal's Bot page."
+                ) from None
+            except discord.PrivilegedIntentsRequired:
+                raise ConfigError(
+                    "Discord refused the Server Members intent: turn it on under Bot > Privileged Gateway "
+                    "Intents in the Developer Portal."
+                ) from None
+    finally:
+        await engine.dispose()

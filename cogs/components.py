@@ -1,0 +1,79 @@
+"""Buttons that outlive a restart. Their custom ids carry what they need, so nothing is kept in memory."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.replies import reply
+from cogs.texts import request_outcome
+
+if TYPE_CHECKING:
+    from bot.client import TandemBot
+
+
+class RematchButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:rematch:(?P<guild_id>\d+)"
+):
+    """ "Find me a new match", sent in the DM that tells a member their pairing ended."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Find me a new match",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"tandem:rematch:{guild_id}",
+            )
+        )
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RematchButton:
+        return cls(int(match["guild_id"]))
+
+    async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await interaction.client.pairing.request(self.guild_id, interaction.user.id)
+        await reply(interaction, request_outcome(outcome, interaction.user.id))
+
+
+def rematch_view(guild_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RematchButton(guild_id))
+    return view
+
+
+class LeaveChoice(discord.ui.View):
+    """Asked after /peer leave: delete my data, or keep it switched off."""
+
+    def __init__(self, bot: TandemBot, guild_id: int, user_id: int) -> None:
+        super().__init__(timeout=600)
+        self.bot, self.guild_id, self.user_id = bot, guild_id, user_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        return interaction.user.id == self.user_id
+
+    @discord.ui.button(
+        label="Delete my data", style=discord.ButtonStyle.danger, custom_id="tandem:leave:delete"
+    )
+    async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        deleted = await self.bot.pairing.delete_data(self.guild_id, self.user_id)
+        text = (
+            "Your profile is deleted. If you come back, /peer join starts fresh."
+            if deleted
+            else "There was nothing left to delete."
+        )
+        self.stop()
+        await interaction.response.edit_message(content=text, view=None)
+
+    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id="tandem:leave:keep")
+    async def keep(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content="Your profile is kept but switched off; /peer join brings you back whenever you like.",
+            view=None,
+        )

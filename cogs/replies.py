@@ -1,0 +1,52 @@
+"""Answering interactions: always ephemeral unless said otherwise, and never pinging anyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+NO_PINGS = discord.AllowedMentions.none()
+MAX_CONTENT = 2000
+
+
+def plain(text: str) -> str:
+    """Member-written text made safe to show: markdown and mentions shown literally."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def fit(text: str, limit: int = MAX_CONTENT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> None:
+    """Answer the interaction, or follow up if it was already answered or deferred."""
+    kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
+    if content is not None:
+        kwargs["content"] = fit(content)
+    if embed is not None:
+        kwargs["embed"] = embed
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+def timestamp(value: Any, style: str = "D") -> str:
+    return discord.utils.format_dt(value, style=style)  # type: ignore[arg-type]
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> discord.Guild:
+    """The interaction's server; commands are guild-only, so a DM here is refused kindly."""
+    if interaction.guild is None:
+        raise discord.app_commands.NoPrivateMessage
+    return interaction.guild
