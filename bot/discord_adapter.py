@@ -23,6 +23,7 @@ GUILD_CHANNEL_LIMIT = 500
 CATEGORY_CHANNEL_LIMIT = 50
 MAX_GUILD_CHANNELS_CODE = 30013
 MISSING_PERMISSIONS_CODE = 50013
+INVALID_FORM_CODE = 50035
 DMS_CLOSED_CODE = 50007
 REASON = "Tandem: private pair space"
 
@@ -104,36 +105,49 @@ class DiscordSpaces:
                 "run /peeradmin setup again with a category.",
             )
         self._require(guild.me.guild_permissions, ("manage_channels", "manage_roles"))
-        target, new_category = await self._category_with_room(guild, category, plan)
         overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
             guild.default_role: EVERYONE_DENY,
             guild.me: BOT_ALLOW,
         }
         for member in members:
             overwrites[member] = MEMBER_ALLOW
-        try:
-            channel = await guild.create_text_channel(
-                plan.name, category=target, overwrites=overwrites, reason=REASON
-            )
-        except discord.Forbidden as exc:
-            raise self._missing_permission(exc) from exc
-        except discord.HTTPException as exc:
-            if exc.code == MAX_GUILD_CHANNELS_CODE:
-                return await self._open_thread(guild, plan, members)
-            raise SpaceError(COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})") from exc
-        return OpenedSpace(channel.id, "channel", new_category.id if new_category else None)
+        full: set[int] = set()
+        new_category: discord.CategoryChannel | None = None
+        for _attempt in range(3):
+            target, created = await self._category_with_room(guild, category, plan, full)
+            new_category = created or new_category
+            try:
+                channel = await guild.create_text_channel(
+                    plan.name, category=target, overwrites=overwrites, reason=REASON
+                )
+            except discord.Forbidden as exc:
+                raise self._missing_permission(exc) from exc
+            except discord.HTTPException as exc:
+                if exc.code == MAX_GUILD_CHANNELS_CODE:
+                    return await self._open_thread(guild, plan, members)
+                if exc.code == INVALID_FORM_CODE and "parent_id" in exc.text:
+                    full.add(target.id)  # Discord counts more channels there than our cache did
+                    continue
+                raise SpaceError(
+                    COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})"
+                ) from exc
+            return OpenedSpace(channel.id, "channel", new_category.id if new_category else None)
+        raise SpaceError(COULD_NOT_OPEN, "every pair category is full and a new one could not be used")
 
     async def _category_with_room(
-        self, guild: discord.Guild, main: discord.CategoryChannel, plan: SpacePlan
+        self, guild: discord.Guild, main: discord.CategoryChannel, plan: SpacePlan, full: set[int]
     ) -> tuple[discord.CategoryChannel, discord.CategoryChannel | None]:
-        for category_id in (main.id, *plan.overflow_category_ids):
+        """The first pair category with room, or a new overflow category (returned twice then)."""
+        known = (main.id, *plan.overflow_category_ids)
+        for category_id in known:
             category = guild.get_channel(category_id)
             if (
                 isinstance(category, discord.CategoryChannel)
+                and category.id not in full
                 and len(category.channels) < CATEGORY_CHANNEL_LIMIT
             ):
                 return category, None
-        number = len(plan.overflow_category_ids) + 2
+        number = len(plan.overflow_category_ids) + len([c for c in full if c not in known]) + 2
         try:
             created = await guild.create_category(
                 f"{main.name} {number}",
@@ -214,7 +228,12 @@ class DiscordSpaces:
         if isinstance(space, discord.Thread):
             await space.edit(archived=True, locked=True, reason="Tandem: pairing ended")
             return
-        for member_id in {o.id for o in space.overwrites if isinstance(o, discord.Member)} | set(member_ids):
+        members_with_overwrites = {
+            target.id
+            for target in space.overwrites
+            if not isinstance(target, discord.Role) and getattr(target, "type", None) is not discord.Role
+        }
+        for member_id in members_with_overwrites | set(member_ids):
             if member_id == guild.me.id:
                 continue
             member = guild.get_member(member_id)

@@ -15,6 +15,7 @@ MAX_TAGS = 5
 MAX_TAG_LENGTH = 32
 MAX_ABOUT_LENGTH = 300
 MAX_CAPACITY = 5
+TAG_PUNCTUATION = frozenset(" +&'./-")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def _tags(raw: str | None) -> tuple[str, ...]:
     for tag in tags:
         if len(tag) > MAX_TAG_LENGTH:
             raise InvalidInput(f"Keep each community tag to {MAX_TAG_LENGTH} characters or fewer.")
+        if not all(ch.isalnum() or ch in TAG_PUNCTUATION for ch in tag):
+            raise InvalidInput("Community tags can use letters, numbers, spaces and + & ' . / - only.")
     return tuple(tags)
 
 

@@ -63,7 +63,12 @@ class World:
         return await self.run(who, "peer join", **defaults)
 
     async def setup(self, **options: Any) -> InteractionResult:
-        defaults: dict[str, Any] = {"category": self.category, "hub": self.hub, "log_channel": self.log, "topics": TOPICS}
+        defaults: dict[str, Any] = {
+            "category": self.category,
+            "hub": self.hub,
+            "log_channel": self.log,
+            "topics": TOPICS,
+        }
         defaults.update(options)
         return await self.run(self.mod, "peeradmin setup", **defaults)
 
