@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.client import TandemBot, point_at
-from bot.config import Settings, SecretStr
+from bot.config import SecretStr, Settings
 from bot.db import migrate
 from bot.db.base import utcnow
 from bot.db.engine import create_engine, create_session_factory

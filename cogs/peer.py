@@ -91,8 +91,8 @@ class Peer(commands.GroupCog, group_name="peer", group_description="Tandem's pee
             await self._remember_dm_channel(interaction)
         if created:
             text = (
-                "Welcome to the peer program! Your profile is saved and private to you; "
-                "use /peer request when you'd like to be paired."
+                "Welcome to the peer program! Your profile is saved and you're in the pool for the next "
+                "matching round; /peer request pairs you right away if a good partner is waiting."
             )
         else:
             text = "Your profile is updated; /peer profile shows it."

@@ -24,7 +24,7 @@ PAIRS_SHOWN = 40
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class PeerAdmin(commands.GroupCog, group_name="peeradmin", group_description="Run the peer program (moderators)"):
+class PeerAdmin(commands.GroupCog, group_name="peeradmin", group_description="Run the peer program"):
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
         self.pairing = bot.pairing

@@ -105,7 +105,9 @@ class PairingService:
     # ----- members ---------------------------------------------------------------------------
 
     async def join(self, guild_id: int, user_id: int, raw: ProfileInput) -> tuple[ProfileView, bool]:
-        """Opt in, or edit the profile. Returns the profile and whether it is new."""
+        """Opt in (which puts the member on the waitlist for the next round), or edit the profile.
+
+        Returns the profile and whether the member has just (re)joined."""
         async with self._unit() as session:
             settings = await SettingsRepo(session).get(guild_id)
             data = validate_profile(raw, list(settings.topics) if settings else [])
@@ -128,6 +130,8 @@ class PairingService:
             profile.about = data.about
             profile.capacity = data.capacity
             profile.opted_in = True
+            if created:
+                profile.waiting_since = self.clock()  # opting in puts a member in the next round's pool
             await session.flush()
             return ProfileView.of(profile), created
 

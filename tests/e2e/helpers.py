@@ -38,7 +38,7 @@ def one_sentence(text: str | None) -> bool:
 
 
 def bot_channel_creates(sb: Any) -> list[Any]:
-    return [r for r in sb.find_requests("POST", CHANNEL_CREATE) if r.status == 200 or r.status == 201]
+    return [r for r in sb.find_requests("POST", CHANNEL_CREATE) if r.status in {200, 201}]
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:

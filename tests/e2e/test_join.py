@@ -100,7 +100,7 @@ async def test_bad_profile_input_changes_nothing(
 async def test_discord_limits_are_declared_on_the_command(world: World) -> None:
     alice = world.member("alice")
     # Discord's client refuses an "about me" over 300 characters before the bot ever sees it.
-    with pytest.raises(SandboxError, match="300|length"):
+    with pytest.raises(SandboxError, match=r"300|length"):
         await world.join(alice, about="x" * 301)
     assert not world.sb.find_requests("POST", r"/interactions/.*")
 

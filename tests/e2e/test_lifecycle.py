@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Block, MemberProfile, Pair, PairMember
 from tests.e2e.conftest import World
-from tests.e2e.helpers import CHANNEL_CREATE, eventually, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
+from tests.e2e.helpers import CHANNEL_CREATE, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL, eventually
 from tests.e2e.test_pairing import pair_up
 
 
@@ -166,7 +166,6 @@ async def test_restart_rolls_back_a_half_made_pair(world: World) -> None:
     alice, bob = world.member("alice"), world.member("bob")
     await world.join(alice)
     await world.join(bob)
-    await world.run(alice, "peer request")
     orphan = world.sb.add_text_channel(world.guild, "pair-0dead1", parent=world.category)
     async with world.sessions.begin() as session:
         pending = Pair(

@@ -17,7 +17,6 @@ async def pair_up(world: World, a: str = "alice", b: str = "bob") -> tuple[objec
     await world.join(alice, topics="writing, career change", tags="LGBTQ+")
     await world.join(bob, topics="writing, career change", tags="lgbtq+", timezone="Europe/London")
     await world.run(alice, "peer request")
-    await world.run(bob, "peer request")
     pair = await world.one(Pair, Pair.status == "active")
     return alice, bob, pair
 
@@ -26,11 +25,11 @@ async def test_request_waits_then_opens_a_private_channel(world: World) -> None:
     await world.setup()
     alice, bob, carol = world.member("alice"), world.member("bob"), world.member("carol")
     await world.join(alice, topics="writing, career change", tags="LGBTQ+")
-    await world.join(bob, topics="writing, career change", tags="lgbtq+", timezone="Europe/London")
     first = await world.run(alice, "peer request")
     assert first.ephemeral
     assert "You're on the waitlist" in (first.content or "")
     assert not world.sb.find_requests("POST", CHANNEL_CREATE)
+    await world.join(bob, topics="writing, career change", tags="lgbtq+", timezone="Europe/London")
 
     second = await world.run(bob, "peer request")
     assert second.ephemeral
@@ -83,7 +82,10 @@ async def test_status_shows_partner_and_space(world: World) -> None:
     carol = world.member("carol")
     await world.join(carol)
     waiting = await world.run(carol, "peer status")
-    assert "not paired" in (waiting.content or "")
+    assert "You're on the waitlist since" in (waiting.content or "")
+    await world.run(alice, "peer end")
+    after = await world.run(alice, "peer status")
+    assert after.content == "You're in the program but not paired; /peer request finds you a partner."
 
 
 async def test_request_when_already_paired_changes_nothing(world: World) -> None:

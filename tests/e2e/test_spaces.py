@@ -16,8 +16,8 @@ async def waiting_pair(world: World, **setup: object) -> tuple[object, object]:
     await world.setup(**setup)
     alice, bob = world.member("alice"), world.member("bob")
     await world.join(alice)
+    await world.run(alice, "peer request")  # nobody else yet: alice waits
     await world.join(bob)
-    await world.run(alice, "peer request")
     return alice, bob
 
 
@@ -72,7 +72,6 @@ async def test_deleted_category_without_hub_tells_moderators(world: World) -> No
     alice, bob = world.member("alice"), world.member("bob")
     await world.join(alice)
     await world.join(bob)
-    await world.run(alice, "peer request")
     await world.sb.delete_channel(world.category)
     result = await world.run(bob, "peer request")
     assert "nothing was changed" in (result.content or "")
@@ -97,7 +96,7 @@ async def test_deleted_category_falls_back_to_a_private_thread(world: World) -> 
 
 
 async def test_guild_at_channel_limit_uses_threads(world: World) -> None:
-    alice, bob = await waiting_pair(world)
+    _alice, bob = await waiting_pair(world)
     world.sb.limits.max_guild_channels = len([c for c in world.guild.channels.values() if not c.is_thread])
     result = await world.run(bob, "peer request")
     assert "You're paired" in (result.content or "")

@@ -87,9 +87,9 @@ async def test_request_waits_then_pairs(
     service: PairingService, spaces: FakeSpaces, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await service.join(G, A, peer())
-    await service.join(G, B, peer(timezone="Europe/Paris"))
     first = await service.request(G, A)
     assert first.pair is None and first.waiting_since is not None
+    await service.join(G, B, peer(timezone="Europe/Paris"))
     second = await service.request(G, B)
     assert second.pair is not None and set(second.pair.member_ids) == {A, B}
     assert second.pair.space_id in spaces.opened
@@ -131,8 +131,7 @@ async def test_end_blocks_confidentially_and_never_repeats(
 ) -> None:
     await service.join(G, A, peer())
     await service.join(G, B, peer())
-    await service.request(G, A)
-    pair = (await service.request(G, B)).pair
+    pair = (await service.request(G, A)).pair
     assert pair is not None
     ended = await service.end(G, A, partner_id=None, dont_pair_again=True, guild_name="Rainbow")
     assert ended.status == "ended"
@@ -156,7 +155,6 @@ async def test_failed_space_leaves_nothing(
     await service.join(G, A, peer())
     await service.join(G, B, peer())
     spaces.fail_open = SpaceError("Couldn't open it.", "the bot is missing the Manage Channels permission")
-    await service.request(G, A)
     with pytest.raises(SpaceError):
         await service.request(G, B)
     assert await count(sessions, Pair) == 0
@@ -172,15 +170,17 @@ async def test_failed_space_leaves_nothing(
 async def test_mentor_capacity_uses_slots(
     service: PairingService, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
+    await service.join(G, B, peer(role="mentee"))
+    await service.join(G, C, peer(role="mentee"))
+    assert (await service.run_round(G, dry_run=True)).proposed == ()  # no mentor yet
     await service.join(G, A, peer(role="mentor", capacity=2))
-    for mentee in (B, C, D):
-        await service.join(G, mentee, peer(role="mentee"))
-        await service.request(G, mentee)
-    outcome = await service.run_round(G, dry_run=True)
-    assert outcome.proposed == ()  # nobody to pair: the mentor has not asked yet
-    await service.request(G, A)  # mentor asks: paired with the longest-waiting best mentee
+    await service.join(G, D, peer(role="mentee"))
+    dry = await service.run_round(G, dry_run=True)
+    assert len(dry.proposed) == 2  # capacity 2: two of the three mentees
+    assert {m for members, _, _ in dry.proposed for m in members} - {A} <= {B, C, D}
     made = await service.run_round(G, dry_run=False)
-    assert len(made.made) == 1
+    assert len(made.made) == 2
+    assert len(made.unmatched) == 1
     status = await service.status(G, A)
     assert len(status.pairs) == 2
     with pytest.raises(Conflict, match="capacity"):
@@ -218,7 +218,6 @@ async def test_reconcile_rolls_back_pending(
 ) -> None:
     await service.join(G, A, peer())
     await service.join(G, B, peer())
-    await service.request(G, A)
     async with sessions.begin() as s:  # as if the process died after opening the space
         pair = Pair(guild_id=G, space_name="pair-dead01", created_by="request", status="pending")
         pair.members.append(PairMember(guild_id=G, user_id=A, slot=0))
@@ -238,7 +237,6 @@ async def test_leave_and_delete(
     await service.join(G, A, peer())
     await service.join(G, B, peer())
     await service.request(G, A)
-    await service.request(G, B)
     with pytest.raises(Conflict, match="/peer leave"):
         await service.delete_data(G, A)
     assert await service.leave(G, A, "Rainbow") == 1
@@ -251,8 +249,7 @@ async def test_leave_and_delete(
 async def test_member_left_server_ends_kindly(service: PairingService, spaces: FakeSpaces) -> None:
     await service.join(G, A, peer())
     await service.join(G, B, peer())
-    await service.request(G, A)
-    pair = (await service.request(G, B)).pair
+    pair = (await service.request(G, A)).pair
     assert pair is not None
     assert await service.member_left_server(G, B, "Rainbow") == 1
     assert spaces.archived == [(pair.space_id, (A,))]
@@ -268,7 +265,6 @@ async def test_closed_dms_are_remembered(
     await service.join(G, A, peer())
     await service.join(G, B, peer())
     await service.request(G, A)
-    await service.request(G, B)
     spaces.closed_dms.add(B)
     await service.end(G, A, partner_id=None, dont_pair_again=False, guild_name="g")
     async with sessions() as s:
