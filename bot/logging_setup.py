@@ -22,3 +22,4 @@ def configure_logging(level: int) -> None:
         "sqlalchemy.engine",
     ):
         logging.getLogger(noisy).setLevel(quiet)
+    logging.getLogger("discord.client").setLevel(max(level, logging.ERROR))  # voice-support warnings

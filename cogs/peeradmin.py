@@ -143,7 +143,7 @@ class PeerAdmin(commands.GroupCog, group_name="peeradmin", group_description="Ru
         if not pairs:
             await reply(interaction, "There are no open pairs yet.")
             return
-        lines = [f"**{len(pairs)} open pairs**"]
+        lines = [f"**Open pairs: {len(pairs)}**"]
         lines.extend(f"- #{p.pair_id} {pair_line(p)} · {p.status}" for p in pairs[:PAIRS_SHOWN])
         if len(pairs) > PAIRS_SHOWN:
             lines.append(f"…and {len(pairs) - PAIRS_SHOWN} more.")

@@ -28,7 +28,8 @@ def welcome(member_ids: tuple[int, ...], reasons: tuple[str, ...]) -> str:
         "- **Goals**: what each of you hopes to get from this, and by when.\n"
         "- **Check-ins**: how often you'll check in (weekly works well for most pairs).\n"
         "- **Boundaries**: what's off-limits, and how you'll say if something isn't working.\n"
-        "Peers are not therapists: `/peer resources` lists support if you ever need more. "
+        "Peers are not therapists: if you ever need more support, "
+        "the server's moderators can point you to it. "
         "Either of you can end this pairing any time with `/peer end`, no blame and no questions."
     )
 

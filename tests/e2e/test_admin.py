@@ -134,7 +134,7 @@ async def test_pairs_lists_status_without_content(world: World) -> None:
     await world.join(bob)
     await world.run(world.mod, "peeradmin pair", member_a=alice, member_b=bob)
     listing = await world.run(world.mod, "peeradmin pairs")
-    assert "**1 open pairs**" in (listing.content or "")
+    assert "**Open pairs: 1**" in (listing.content or "")
     assert f"<@{alice.id}>" in (listing.content or "")
     assert "active" in (listing.content or "")
     assert "Welcome" not in (listing.content or "")
