@@ -70,6 +70,7 @@ class TandemBot(commands.Bot):
         self.pairing = PairingService(sessions, self.spaces, clock=clock)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for name in find_extensions():
@@ -105,6 +106,12 @@ class TandemBot(commands.Bot):
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         self.reconciled.set()
+
+    def spawn_close(self) -> None:
+        """Close from a signal handler: log out, close the gateway, let ``start`` return."""
+        log.info("stopping on request")
+        task = asyncio.get_running_loop().create_task(self.close())
+        self._closing = task
 
     async def close(self) -> None:
         for task in list(self._tasks):

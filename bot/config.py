@@ -105,9 +105,7 @@ def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ..
     parsed = urlparse(value)
     if parsed.scheme not in schemes or not parsed.netloc:
         allowed = " or ".join(f"{s}://" for s in schemes)
-        raise ConfigError(
-            f"{name} must be a URL starting with {allowed} (got {value!r}); default: {default}."
-        )
+        raise ConfigError(f"{name} must be a URL starting with {allowed} (got {value!r}); default: {default}.")
     return value.rstrip("/")
 
 

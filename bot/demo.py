@@ -71,9 +71,7 @@ class Transcript:
         channel = self.sb.channel(channel_id)
         parent = self.sb.channel(channel.parent_id) if channel.parent_id else None
         kind = "private thread" if channel.type == 12 else "channel"
-        print(
-            f"\n  [Discord] Tandem created {kind} #{channel.name} in {parent.name if parent else 'the guild'}:"
-        )
+        print(f"\n  [Discord] Tandem created {kind} #{channel.name} in {parent.name if parent else 'the guild'}:")
         for ow in channel.overwrites:
             target = "@everyone" if ow["id"] == self.guild.id else self.names(f"<@{ow['id']}>")
             if ow["id"] == self.sb.bot_user.id:
@@ -87,9 +85,7 @@ class Transcript:
             if not m.user.bot and self.sb.can_view(m, channel)
         ]
         unseen = [
-            m.user.username
-            for m in self.guild.members.values()
-            if not m.user.bot and not self.sb.can_view(m, channel)
+            m.user.username for m in self.guild.members.values() if not m.user.bot and not self.sb.can_view(m, channel)
         ]
         print(f"            who can see it: {', '.join(see)}; who cannot: {', '.join(unseen)}")
         for message in self.sb.messages_in(channel_id):
@@ -124,17 +120,12 @@ async def run_demo(keep_db: Path | None = None) -> int:
             people = {name: sb.add_member(guild, name) for name in ("alice", "bob", "sam", "jo", "riley")}
             t = Transcript(sb, guild)
             print("Tandem demo: the real bot (discord.py) against the bundled Discord sandbox on 127.0.0.1.")
-            print(
-                f"Sandbox API {sb.api_base}; database {db_path} (a fresh SQLite file, migrated with Alembic)."
-            )
+            print(f"Sandbox API {sb.api_base}; database {db_path} (a fresh SQLite file, migrated with Alembic).")
             running = await start_local_bot(sb, f"sqlite+aiosqlite:///{db_path}", (guild.id,))
             try:
                 await sb.wait_for_commands(guild, timeout=10)
                 commands = sorted(
-                    f"/{c.name} {o['name']}"
-                    for c in guild.commands.values()
-                    for o in c.options
-                    if o.get("type") == 1
+                    f"/{c.name} {o['name']}" for c in guild.commands.values() for o in c.options if o.get("type") == 1
                 )
                 print(f"The bot connected over the gateway and synced {len(commands)} commands:")
                 print("  " + ", ".join(commands))
@@ -147,9 +138,7 @@ async def run_demo(keep_db: Path | None = None) -> int:
                     return result
 
                 t.section("A moderator sets the program up")
-                await run(
-                    mod, "peeradmin setup", category=category, hub=hub, log_channel=log_channel, topics=TOPICS
-                )
+                await run(mod, "peeradmin setup", category=category, hub=hub, log_channel=log_channel, topics=TOPICS)
 
                 t.section("Members opt in with a profile (each answer is visible to that member only)")
                 profiles: dict[str, dict[str, Any]] = {
@@ -190,11 +179,7 @@ async def run_demo(keep_db: Path | None = None) -> int:
                 await running.stop()
         seconds = time.monotonic() - started
         bot_requests = sb.stats.bot_requests
-        print(
-            f"\nDemo finished in {seconds:.1f} s: {bot_requests} REST requests from the bot, all to 127.0.0.1."
-        )
+        print(f"\nDemo finished in {seconds:.1f} s: {bot_requests} REST requests from the bot, all to 127.0.0.1.")
         print("Note: Discord shows every channel to a server's owner and to Administrators, whatever the")
-        print(
-            "overwrites; Tandem cannot hide pair spaces from them, and never shows pair content to moderators."
-        )
+        print("overwrites; Tandem cannot hide pair spaces from them, and never shows pair content to moderators.")
     return 0

@@ -44,9 +44,7 @@ MEMBER_ALLOW = discord.PermissionOverwrite(
 BOT_ALLOW = discord.PermissionOverwrite(
     view_channel=True, send_messages=True, read_message_history=True, embed_links=True
 )
-MEMBER_READ_ONLY = discord.PermissionOverwrite(
-    view_channel=True, read_message_history=True, send_messages=False
-)
+MEMBER_READ_ONLY = discord.PermissionOverwrite(view_channel=True, read_message_history=True, send_messages=False)
 EVERYONE_DENY = discord.PermissionOverwrite(view_channel=False)
 
 DMResult = Literal["sent", "closed", "failed"]
@@ -61,9 +59,7 @@ def pings(user_ids: tuple[int, ...]) -> discord.AllowedMentions:
 class DiscordSpaces:
     """Implements :class:`bot.services.ports.SpacePort` with discord.py."""
 
-    def __init__(
-        self, client: discord.Client, rematch_view: Callable[[int], discord.ui.View] | None = None
-    ) -> None:
+    def __init__(self, client: discord.Client, rematch_view: Callable[[int], discord.ui.View] | None = None) -> None:
         self.client = client
         self.rematch_view = rematch_view
 
@@ -128,9 +124,7 @@ class DiscordSpaces:
                 if exc.code == INVALID_FORM_CODE and "parent_id" in exc.text:
                     full.add(target.id)  # Discord counts more channels there than our cache did
                     continue
-                raise SpaceError(
-                    COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})"
-                ) from exc
+                raise SpaceError(COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})") from exc
             return OpenedSpace(channel.id, "channel", new_category.id if new_category else None)
         raise SpaceError(COULD_NOT_OPEN, "every pair category is full and a new one could not be used")
 
@@ -159,9 +153,7 @@ class DiscordSpaces:
             raise self._missing_permission(exc) from exc
         return created, created
 
-    async def _open_thread(
-        self, guild: discord.Guild, plan: SpacePlan, members: list[discord.Member]
-    ) -> OpenedSpace:
+    async def _open_thread(self, guild: discord.Guild, plan: SpacePlan, members: list[discord.Member]) -> OpenedSpace:
         hub = guild.get_channel(plan.hub_channel_id) if plan.hub_channel_id is not None else None
         if not isinstance(hub, discord.TextChannel):
             raise SpaceError(
@@ -184,9 +176,7 @@ class DiscordSpaces:
                 await thread.add_user(member)
         except discord.HTTPException as exc:
             await self._delete_quietly(thread)
-            raise SpaceError(
-                COULD_NOT_OPEN, f"a member could not be added to the private thread ({exc.code})"
-            ) from exc
+            raise SpaceError(COULD_NOT_OPEN, f"a member could not be added to the private thread ({exc.code})") from exc
         return OpenedSpace(thread.id, "thread")
 
     @staticmethod
@@ -213,14 +203,10 @@ class DiscordSpaces:
             return channel
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
-    async def post_in_space(
-        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()
-    ) -> None:
+    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
         await self._messageable(guild_id, space_id).send(text, allowed_mentions=pings(ping))
 
-    async def archive_space(
-        self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]
-    ) -> None:
+    async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
         guild = self._guild(guild_id)
         space = guild.get_channel_or_thread(space_id)
         if space is None:
@@ -238,13 +224,9 @@ class DiscordSpaces:
                 continue
             member = guild.get_member(member_id)
             if member is not None and member_id in member_ids:
-                await space.set_permissions(
-                    member, overwrite=MEMBER_READ_ONLY, reason="Tandem: pairing ended"
-                )
+                await space.set_permissions(member, overwrite=MEMBER_READ_ONLY, reason="Tandem: pairing ended")
             else:
-                await self.client.http.delete_channel_permissions(
-                    space.id, member_id, reason="Tandem: member left"
-                )
+                await self.client.http.delete_channel_permissions(space.id, member_id, reason="Tandem: member left")
 
     async def discard_space(self, guild_id: int, space_id: int) -> None:
         guild = self.client.get_guild(guild_id)
@@ -303,8 +285,6 @@ class DiscordSpaces:
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:
         found = self.client.get_channel(log_channel_id)
         channel: discord.abc.Messageable = (
-            found
-            if isinstance(found, discord.abc.Messageable)
-            else self.client.get_partial_messageable(log_channel_id)
+            found if isinstance(found, discord.abc.Messageable) else self.client.get_partial_messageable(log_channel_id)
         )
         await channel.send(text, allowed_mentions=NO_PINGS)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
 import discord
 
@@ -21,6 +24,10 @@ async def run_bot(settings: Settings) -> None:
         await migrate.upgrade(engine)
         point_at(settings.discord_api_base, settings.discord_gateway_url)
         bot = TandemBot(settings, create_session_factory(engine))
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):  # not available on Windows
+                loop.add_signal_handler(signum, lambda: bot.spawn_close())
         async with bot:
             try:
                 await bot.start(token.get())

@@ -153,9 +153,7 @@ async def test_unpair_tells_both_kindly(world: World) -> None:
         assert dms
         assert "not a judgement" in dms[-1].content
     async with world.sessions() as session:
-        open_members = await session.scalar(
-            select(func.count()).select_from(PairMember).where(PairMember.is_open)
-        )
+        open_members = await session.scalar(select(func.count()).select_from(PairMember).where(PairMember.is_open))
     assert open_members == 0
     again = await world.run(world.mod, "peeradmin unpair", member=bob)
     assert again.content == f"<@{bob.id}> isn't paired right now."

@@ -61,9 +61,7 @@ async def test_autocomplete_timezones_languages_topics(world: World) -> None:
     alice = world.member("alice")
     zones = await world.sb.autocomplete(world.guild, alice, "peer join", focused="timezone", value="berl")
     assert [c["value"] for c in zones][:1] == ["Europe/Berlin"]
-    langs = await world.sb.autocomplete(
-        world.guild, alice, "peer join", focused="languages", value="English, Ger"
-    )
+    langs = await world.sb.autocomplete(world.guild, alice, "peer join", focused="languages", value="English, Ger")
     assert {"name": "English, German", "value": "English, German"} in langs
     topics = await world.sb.autocomplete(world.guild, alice, "peer join", focused="topics", value="car")
     assert [c["value"] for c in topics] == ["career change"]
@@ -84,9 +82,7 @@ async def test_autocomplete_timezones_languages_topics(world: World) -> None:
         ),
     ],
 )
-async def test_bad_profile_input_changes_nothing(
-    world: World, options: dict[str, object], expected: str
-) -> None:
+async def test_bad_profile_input_changes_nothing(world: World, options: dict[str, object], expected: str) -> None:
     await world.setup()
     alice = world.member("alice")
     result = await world.join(alice, **options)

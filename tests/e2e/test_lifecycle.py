@@ -168,9 +168,7 @@ async def test_restart_rolls_back_a_half_made_pair(world: World) -> None:
     await world.join(bob)
     orphan = world.sb.add_text_channel(world.guild, "pair-0dead1", parent=world.category)
     async with world.sessions.begin() as session:
-        pending = Pair(
-            guild_id=world.guild.id, space_name="pair-0dead1", created_by="request", status="pending"
-        )
+        pending = Pair(guild_id=world.guild.id, space_name="pair-0dead1", created_by="request", status="pending")
         pending.members.append(PairMember(guild_id=world.guild.id, user_id=alice.id, slot=0))
         pending.members.append(PairMember(guild_id=world.guild.id, user_id=bob.id, slot=0))
         session.add(pending)
