@@ -27,7 +27,7 @@ async def run_bot(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):  # not available on Windows
-                loop.add_signal_handler(signum, lambda: bot.spawn_close())
+                loop.add_signal_handler(signum, bot.spawn_close)
         async with bot:
             try:
                 await bot.start(token.get())
