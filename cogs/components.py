@@ -14,9 +14,7 @@ if TYPE_CHECKING:
     from bot.client import TandemBot
 
 
-class RematchButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:rematch:(?P<guild_id>\d+)"
-):
+class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:rematch:(?P<guild_id>\d+)"):
     """ "Find me a new match", sent in the DM that tells a member their pairing ended."""
 
     def __init__(self, guild_id: int) -> None:
@@ -57,9 +55,7 @@ class LeaveChoice(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
-    @discord.ui.button(
-        label="Delete my data", style=discord.ButtonStyle.danger, custom_id="tandem:leave:delete"
-    )
+    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id="tandem:leave:delete")
     async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         deleted = await self.bot.pairing.delete_data(self.guild_id, self.user_id)
         text = (

@@ -114,15 +114,11 @@ class Peer(commands.GroupCog, group_name="peer", group_description="Tandem's pee
 
     @join.autocomplete("languages")
     async def _languages_autocomplete(self, _i: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        options = [
-            (f"{name} {code}", name) for code, name in sorted(catalog.LANGUAGES.items(), key=lambda x: x[1])
-        ]
+        options = [(f"{name} {code}", name) for code, name in sorted(catalog.LANGUAGES.items(), key=lambda x: x[1])]
         return _complete_list(current, options)
 
     @join.autocomplete("topics")
-    async def _topics_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[Choice[str]]:
+    async def _topics_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
         if interaction.guild_id is None:
             return []
         settings = await self.pairing.settings(interaction.guild_id)

@@ -80,9 +80,7 @@ class PeerAdmin(commands.GroupCog, group_name="peeradmin", group_description="Ru
             f"Log channel: {_link(settings.log_channel_id)}",
             f"Topics: {', '.join(settings.topics) or 'none yet'}",
         ]
-        admins = [
-            r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()
-        ]
+        admins = [r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()]
         if admins:
             lines.append(
                 "Note: members with Administrator (" + ", ".join(r.mention for r in admins[:5]) + ") can see "
@@ -132,9 +130,7 @@ class PeerAdmin(commands.GroupCog, group_name="peeradmin", group_description="Ru
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         ended = await self.pairing.unpair(guild.id, member.id, guild.name)
-        await reply(
-            interaction, f"Ended {len(ended)} pairing(s) of {member.mention}; both members were told kindly."
-        )
+        await reply(interaction, f"Ended {len(ended)} pairing(s) of {member.mention}; both members were told kindly.")
 
     @app_commands.command(name="pairs", description="Open pairs: members, since when, status (no content)")
     async def pairs(self, interaction: discord.Interaction[TandemBot]) -> None:

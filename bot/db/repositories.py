@@ -30,9 +30,7 @@ class ProfileRepo:
         self.session = session
 
     async def get(self, guild_id: int, user_id: int) -> MemberProfile | None:
-        stmt = select(MemberProfile).where(
-            MemberProfile.guild_id == guild_id, MemberProfile.user_id == user_id
-        )
+        stmt = select(MemberProfile).where(MemberProfile.guild_id == guild_id, MemberProfile.user_id == user_id)
         return (await self.session.scalars(stmt)).one_or_none()
 
     async def many(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, MemberProfile]:
@@ -114,9 +112,7 @@ class PairRepo:
         return (await self.session.scalar(select(Pair.id).where(Pair.space_name == name))) is not None
 
     async def close_memberships(self, pair: Pair) -> None:
-        await self.session.execute(
-            update(PairMember).where(PairMember.pair_id == pair.id).values(is_open=False)
-        )
+        await self.session.execute(update(PairMember).where(PairMember.pair_id == pair.id).values(is_open=False))
         for member in pair.members:
             member.is_open = False
 
@@ -124,9 +120,7 @@ class PairRepo:
         ordered = sorted(user_ids)
         for i, low in enumerate(ordered):
             for high in ordered[i + 1 :]:
-                self.session.add(
-                    PairHistory(guild_id=guild_id, pair_id=pair_id, user_low=low, user_high=high)
-                )
+                self.session.add(PairHistory(guild_id=guild_id, pair_id=pair_id, user_low=low, user_high=high))
 
     async def ever_paired(self, guild_id: int, a: int, b: int) -> bool:
         low, high = sorted((a, b))
@@ -168,6 +162,4 @@ class BlockRepo:
             )
         )
         if exists is None:
-            self.session.add(
-                Block(guild_id=guild_id, blocker_id=blocker_id, blocked_id=blocked_id, source=source)
-            )
+            self.session.add(Block(guild_id=guild_id, blocker_id=blocker_id, blocked_id=blocked_id, source=source))

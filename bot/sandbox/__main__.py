@@ -40,9 +40,7 @@ async def serve(port: int, host: str, demo: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox", description="Local Discord-compatible server"
-    )
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox", description="Local Discord-compatible server")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--demo-guild", action="store_true", help="create a demo guild with members")

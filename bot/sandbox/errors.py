@@ -15,9 +15,7 @@ class SandboxError(Exception):
     when Discord would refuse the action (e.g. ``read_messages_as`` raises code 50001).
     """
 
-    def __init__(
-        self, code: int, message: str, status: int = 400, errors: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, code: int, message: str, status: int = 400, errors: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status} (code {code}): {message}")
         self.code = code
         self.message = message
@@ -137,6 +135,4 @@ def category_full() -> SandboxError:
     The public docs only state the limit of 50 channels per category; this body is the one
     Discord sends (a 50035 with ``CHANNEL_PARENT_MAX_CHANNELS`` on ``parent_id``).
     """
-    return form_error(
-        "parent_id", "CHANNEL_PARENT_MAX_CHANNELS", "Maximum number of channels in category reached (50)"
-    )
+    return form_error("parent_id", "CHANNEL_PARENT_MAX_CHANNELS", "Maximum number of channels in category reached (50)")

@@ -99,9 +99,7 @@ class Gateway:
                 return s.intents
         return None
 
-    def dispatch(
-        self, event: str, data: JSON, *, intent: int | None = GUILDS, redacted: JSON | None = None
-    ) -> None:
+    def dispatch(self, event: str, data: JSON, *, intent: int | None = GUILDS, redacted: JSON | None = None) -> None:
         """Send a dispatch to every valid session whose intents include ``intent``.
 
         ``redacted`` goes to sessions without the MESSAGE_CONTENT intent. Sessions that are
@@ -150,9 +148,7 @@ class Gateway:
         writer: asyncio.Task[None] | None = None
         try:
             await ws.send_str(
-                json.dumps(
-                    {"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None}
-                )
+                json.dumps({"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None})
             )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -182,9 +178,7 @@ class Gateway:
                         break
                     session = self._resume(ws, frame.get("d") or {})
                     if session is None:
-                        await ws.send_str(
-                            json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
-                        )
+                        await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
                         continue
                     writer = asyncio.create_task(self._writer(ws, session))
                 elif op in (3, 4, 8, 31):

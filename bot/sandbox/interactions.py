@@ -146,9 +146,7 @@ class OptionBuilder:
         member = self.guild.members.get(uid)
         if member is not None:
             perms = self.state.base_permissions(self.guild, member)
-            self.resolved.setdefault("members", {})[str(uid)] = member.payload(
-                with_user=False, permissions=perms
-            )
+            self.resolved.setdefault("members", {})[str(uid)] = member.payload(with_user=False, permissions=perms)
 
     def _resolve_role(self, rid: int) -> None:
         role = self.guild.roles.get(rid)
@@ -177,8 +175,7 @@ class OptionBuilder:
                 raise _client_error(f"option {name!r} needs a string")
             if len(value) < opt.get("min_length", 0) or len(value) > opt.get("max_length", 6000):
                 raise _client_error(
-                    f"option {name!r} length outside {opt.get('min_length', 0)}.."
-                    f"{opt.get('max_length', 6000)}"
+                    f"option {name!r} length outside {opt.get('min_length', 0)}..{opt.get('max_length', 6000)}"
                 )
             out["value"] = value
         elif otype in (INTEGER, NUMBER):
@@ -260,9 +257,7 @@ def command_data(
     defs = cmd.options
     chain: list[JSON] = []
     for sub in names[1:]:
-        match = next(
-            (o for o in defs if o["name"] == sub and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None
-        )
+        match = next((o for o in defs if o["name"] == sub and o["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP)), None)
         if match is None:
             raise _client_error(f"{path!r}: no subcommand {sub!r}")
         chain.append(match)
@@ -294,8 +289,7 @@ def _text_input_value(comp: JSON, values: dict[str, Any]) -> JSON:
             raise _client_error(f"text input {cid!r} is required")
         if value and not comp.get("min_length", 0) <= len(value) <= comp.get("max_length", 4000):
             raise _client_error(
-                f"text input {cid!r} length outside {comp.get('min_length', 0)}.."
-                f"{comp.get('max_length', 4000)}"
+                f"text input {cid!r} length outside {comp.get('min_length', 0)}..{comp.get('max_length', 4000)}"
             )
         out: JSON = {"type": 4, "custom_id": cid, "value": value}
     else:

@@ -82,9 +82,7 @@ def validate_body(body: JSON, *, require_content: bool, has_files: bool = False)
         raise empty_message()
 
 
-def compute_mentions(
-    state: State, msg: Message, guild: Guild | None, channel: Channel, author_perms: int
-) -> None:
+def compute_mentions(state: State, msg: Message, guild: Guild | None, channel: Channel, author_perms: int) -> None:
     """Fill ``mentions``/``mention_roles``/``mention_everyone`` as Discord does given ``allowed_mentions``."""
     allowed = msg.allowed_mentions
     parse = set(allowed.get("parse", [])) if allowed is not None else {"users", "roles", "everyone"}

@@ -66,9 +66,7 @@ def parse_overwrites(guild: Guild, raw: object) -> dict[int, P.Overwrite]:
         if otype in ("role", "member"):
             otype = 0 if otype == "role" else 1
         if otype not in (0, 1):
-            raise form_error(
-                f"permission_overwrites.{i}.type", "BASE_TYPE_CHOICES", "Value must be one of {0, 1}."
-            )
+            raise form_error(f"permission_overwrites.{i}.type", "BASE_TYPE_CHOICES", "Value must be one of {0, 1}.")
         if otype == 0 and oid not in guild.roles:
             raise unknown_role()
         out[oid] = P.Overwrite(
@@ -80,9 +78,7 @@ def parse_overwrites(guild: Guild, raw: object) -> dict[int, P.Overwrite]:
     return out
 
 
-def check_overwrite_grants(
-    state: State, guild: Guild, channel: Channel | None, overwrites: list[P.Overwrite]
-) -> None:
+def check_overwrite_grants(state: State, guild: Guild, channel: Channel | None, overwrites: list[P.Overwrite]) -> None:
     """Manage Roles is needed, and only permissions the bot has can be allowed or denied."""
     perms = bot_channel_perms(state, channel) if channel is not None else bot_guild_perms(state, guild)
     if perms & P.ADMINISTRATOR or bot_guild_perms(state, guild) & P.ADMINISTRATOR:
@@ -202,9 +198,7 @@ def _edit_thread(ctx: Ctx, thread: Channel, body: JSON) -> None:
     if not perms & P.VIEW_CHANNEL:
         raise missing_access()
     is_owner = thread.owner_id == ctx.sb.state.bot_user_id
-    if not perms & P.MANAGE_THREADS and not (
-        is_owner and set(body) <= {"name", "archived", "auto_archive_duration"}
-    ):
+    if not perms & P.MANAGE_THREADS and not (is_owner and set(body) <= {"name", "archived", "auto_archive_duration"}):
         raise missing_permissions()
     name = _name(body, required=False)
     if name is not None:
@@ -244,9 +238,7 @@ async def edit_channel(ctx: Ctx) -> JSON:
         if moving and body["parent_id"] is not None:
             new_parent = _parent(guild, body["parent_id"])
             if channel.type == CATEGORY:
-                raise form_error(
-                    "parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Categories cannot have a parent"
-                )
+                raise form_error("parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Categories cannot have a parent")
             if new_parent is None:
                 raise form_error("parent_id", "CHANNEL_PARENT_INVALID_TYPE", "Not a category")
             require(bot_channel_perms(state, new_parent), P.MANAGE_CHANNELS)
@@ -326,9 +318,7 @@ def _new_thread(ctx: Ctx, parent: Channel, body: JSON, ttype: int, thread_id: in
     name = _required_name(body)
     duration = body.get("auto_archive_duration") or 4320
     if duration not in ARCHIVE_DURATIONS:
-        raise form_error(
-            "auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}."
-        )
+        raise form_error("auto_archive_duration", "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
     if parent.type not in (TEXT, NEWS) or (parent.type == NEWS and ttype == PRIVATE_THREAD):
         raise wrong_channel_type()
     perms = bot_channel_perms(state, parent)

@@ -135,9 +135,7 @@ def _check_role_change(ctx: Ctx, guild: Guild, role_id: int) -> None:
         raise unknown_role()
     perms = bot_guild_perms(state, guild)
     require(perms, P.MANAGE_ROLES)
-    if guild.roles[role_id].managed or guild.roles[role_id].position >= _top_position(
-        guild, bot_member(state, guild)
-    ):
+    if guild.roles[role_id].managed or guild.roles[role_id].position >= _top_position(guild, bot_member(state, guild)):
         raise missing_permissions()
 
 

@@ -328,9 +328,5 @@ def register(router: Router) -> None:
     router.add("POST", "/interactions/{interaction_id}/{token}/callback", interaction_callback, auth=False)
     router.add("POST", "/webhooks/{webhook_id}/{token}", followup, auth=False)
     router.add("GET", "/webhooks/{webhook_id}/{token}/messages/{message_id}", get_webhook_message, auth=False)
-    router.add(
-        "PATCH", "/webhooks/{webhook_id}/{token}/messages/{message_id}", edit_webhook_message, auth=False
-    )
-    router.add(
-        "DELETE", "/webhooks/{webhook_id}/{token}/messages/{message_id}", delete_webhook_message, auth=False
-    )
+    router.add("PATCH", "/webhooks/{webhook_id}/{token}/messages/{message_id}", edit_webhook_message, auth=False)
+    router.add("DELETE", "/webhooks/{webhook_id}/{token}/messages/{message_id}", delete_webhook_message, auth=False)

@@ -156,9 +156,7 @@ class Sandbox(InteractionHelpers):
         from .gateway import GUILD_MEMBERS
 
         data = guild.payload()
-        members = (
-            list(guild.members.values()) if intents & GUILD_MEMBERS else [guild.members[self.bot_user.id]]
-        )
+        members = list(guild.members.values()) if intents & GUILD_MEMBERS else [guild.members[self.bot_user.id]]
         data.update(
             {
                 "joined_at": guild.joined_at,
@@ -171,8 +169,7 @@ class Sandbox(InteractionHelpers):
                 "threads": [
                     t.payload()
                     for t in guild.threads()
-                    if not t.archived
-                    and self.state.permissions_in(guild.members[self.bot_user.id], t) & P.VIEW_CHANNEL
+                    if not t.archived and self.state.permissions_in(guild.members[self.bot_user.id], t) & P.VIEW_CHANNEL
                 ],
                 "presences": [],
                 "stage_instances": [],
@@ -305,9 +302,7 @@ class Sandbox(InteractionHelpers):
         self._helper("POST", "/guilds", {"name": name}, {"id": str(gid)})
         for session in self.gateway.sessions.values():
             if session.valid and session.intents & GUILDS:
-                self.gateway._send_dispatch(
-                    session, "GUILD_CREATE", self.guild_create_payload(guild, session.intents)
-                )
+                self.gateway._send_dispatch(session, "GUILD_CREATE", self.guild_create_payload(guild, session.intents))
         return guild
 
     def add_role(
@@ -317,14 +312,10 @@ class Sandbox(InteractionHelpers):
         for role in guild.roles.values():
             if role.position >= 1:
                 role.position += 1
-        role = Role(
-            new_snowflake(), guild.id, name, permissions, position=1, mentionable=mentionable, hoist=hoist
-        )
+        role = Role(new_snowflake(), guild.id, name, permissions, position=1, mentionable=mentionable, hoist=hoist)
         guild.roles[role.id] = role
         self._helper("POST", f"/guilds/{guild.id}/roles", {"name": name, "permissions": permissions})
-        self.gateway.dispatch(
-            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}, intent=GUILDS
-        )
+        self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}, intent=GUILDS)
         return role
 
     def add_member(
@@ -383,9 +374,7 @@ class Sandbox(InteractionHelpers):
         out: dict[int, P.Overwrite] = {}
         for ow in overwrites or []:
             oid = int(ow["id"])
-            out[oid] = P.Overwrite(
-                oid, int(ow.get("type", 0)), int(ow.get("allow", 0)), int(ow.get("deny", 0))
-            )
+            out[oid] = P.Overwrite(oid, int(ow.get("type", 0)), int(ow.get("allow", 0)), int(ow.get("deny", 0)))
         return out
 
     def _add_channel(
@@ -401,9 +390,7 @@ class Sandbox(InteractionHelpers):
             overwrite_map=self._overwrites(overwrites),
         )
         self.state.add_channel(channel)
-        self._helper(
-            "POST", f"/guilds/{guild.id}/channels", {"name": name, "type": ctype}, {"id": str(channel.id)}
-        )
+        self._helper("POST", f"/guilds/{guild.id}/channels", {"name": name, "type": ctype}, {"id": str(channel.id)})
         self.changes.channel_created(channel)
         return channel
 

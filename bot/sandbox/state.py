@@ -34,9 +34,7 @@ class User:
             "id": str(self.id),
             "username": self.username,
             "discriminator": "0",
-            "global_name": self.global_name
-            if self.global_name is not None
-            else (None if self.bot else self.username),
+            "global_name": self.global_name if self.global_name is not None else (None if self.bot else self.username),
             "avatar": None,
             "banner": None,
             "accent_color": None,

@@ -40,9 +40,7 @@ from bot.services.views import (
 log = logging.getLogger(__name__)
 
 NOT_JOINED = "You haven't joined the peer program yet: use /peer join to opt in."
-NOT_SET_UP = (
-    "The peer program isn't set up on this server yet; a moderator needs to run /peeradmin setup first."
-)
+NOT_SET_UP = "The peer program isn't set up on this server yet; a moderator needs to run /peeradmin setup first."
 
 
 class PairingService:
@@ -85,8 +83,7 @@ class PairingService:
             settings = await SettingsRepo(session).get_or_new(guild_id)
             if category_id is None and hub_channel_id is None and settings.category_id is None:
                 raise InvalidInput(
-                    "Choose a category for pair channels "
-                    "(and, if you like, a hub channel for private threads)."
+                    "Choose a category for pair channels (and, if you like, a hub channel for private threads)."
                 )
             if category_id is not None and category_id != settings.category_id:
                 settings.category_id = category_id
@@ -118,9 +115,7 @@ class PairingService:
                 profile = MemberProfile(guild_id=guild_id, user_id=user_id)
                 session.add(profile)
             elif data.role != profile.role and await PairRepo(session).open_pairs_of(guild_id, user_id):
-                raise Conflict(
-                    "You can't change your role while paired; end your pairing first with /peer end."
-                )
+                raise Conflict("You can't change your role while paired; end your pairing first with /peer end.")
             profile.role = data.role
             profile.timezone = data.timezone
             profile.languages = list(data.languages)
@@ -216,15 +211,12 @@ class PairingService:
                 for user_id in (a, b):
                     found = profiles.get(user_id)
                     if found is None or not found.opted_in:
-                        raise Conflict(
-                            f"{wording.mention(user_id)} hasn't joined the program with /peer join."
-                        )
+                        raise Conflict(f"{wording.mention(user_id)} hasn't joined the program with /peer join.")
                     await self._require_room(session, found, as_moderator=True)
                 pa, pb = profiles[a], profiles[b]
                 if (pa.role, pb.role) not in matching.COMPATIBLE_ROLES:
                     raise Conflict(
-                        f"A {pa.role} can't be paired with a {pb.role}: pair peers with peers "
-                        "and mentors with mentees."
+                        f"A {pa.role} can't be paired with a {pb.role}: pair peers with peers and mentors with mentees."
                     )
                 if await BlockRepo(session).between(guild_id, a, b):
                     raise Conflict("These two members can't be paired: a confidential block is in place.")
@@ -237,9 +229,7 @@ class PairingService:
         if settings is None or (settings.category_id is None and settings.hub_channel_id is None):
             raise SetupNeeded(NOT_SET_UP)
 
-    async def _require_room(
-        self, session: AsyncSession, profile: MemberProfile, as_moderator: bool = False
-    ) -> None:
+    async def _require_room(self, session: AsyncSession, profile: MemberProfile, as_moderator: bool = False) -> None:
         open_pairs = await PairRepo(session).open_pairs_of(profile.guild_id, profile.user_id)
         if len(open_pairs) < profile.capacity:
             return
@@ -304,9 +294,7 @@ class PairingService:
             await self._forget_pending(pair_id)
             log.warning("pair space not opened in guild %s: %s", guild_id, exc.moderator_hint)
             if log_channel_id is not None:
-                await self._tell_moderators(
-                    log_channel_id, wording.space_failed_for_moderators(exc.moderator_hint)
-                )
+                await self._tell_moderators(log_channel_id, wording.space_failed_for_moderators(exc.moderator_hint))
             raise
         except BaseException:
             await self._forget_pending(pair_id)
@@ -329,9 +317,7 @@ class PairingService:
         log.info("pair %s opened in guild %s (%s, by %s)", pair_id, guild_id, opened.kind, created_by)
         return view
 
-    async def _activate(
-        self, pair_id: int, space_id: int, kind: str, new_category_id: int | None
-    ) -> PairView:
+    async def _activate(self, pair_id: int, space_id: int, kind: str, new_category_id: int | None) -> PairView:
         async with self._unit() as session:
             pair = await PairRepo(session).get(pair_id)
             if pair is None:
@@ -369,11 +355,7 @@ class PairingService:
         """End the member's pairing without blame; the partner is told kindly."""
         async with self._locks[guild_id]:
             async with self._unit() as session:
-                pairs = [
-                    p
-                    for p in await PairRepo(session).open_pairs_of(guild_id, user_id)
-                    if p.status != "pending"
-                ]
+                pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
                 if not pairs:
                     raise NotFound("You're not paired right now, so there's nothing to end.")
                 if partner_id is not None:
@@ -381,9 +363,7 @@ class PairingService:
                     if not pairs:
                         raise NotFound("You're not paired with that member.")
                 elif len(pairs) > 1:
-                    raise InvalidInput(
-                        "You have more than one pairing: choose which one with the partner option."
-                    )
+                    raise InvalidInput("You have more than one pairing: choose which one with the partner option.")
                 pair = pairs[0]
                 if dont_pair_again:
                     blocks = BlockRepo(session)
@@ -396,11 +376,7 @@ class PairingService:
         """A moderator ends every open pairing of a member."""
         async with self._locks[guild_id]:
             async with self._unit() as session:
-                pairs = [
-                    p
-                    for p in await PairRepo(session).open_pairs_of(guild_id, user_id)
-                    if p.status != "pending"
-                ]
+                pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
             if not pairs:
                 raise NotFound(f"{wording.mention(user_id)} isn't paired right now.")
             ended = []
@@ -418,11 +394,7 @@ class PairingService:
                     raise NotFound(NOT_JOINED)
                 profile.opted_in = False
                 profile.waiting_since = None
-                pairs = [
-                    p
-                    for p in await PairRepo(session).open_pairs_of(guild_id, user_id)
-                    if p.status != "pending"
-                ]
+                pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
             for pair in pairs:
                 notices = {other: wording.partner_ended(guild_name) for other in pair.partner_of(user_id)}
                 await self._end(pair.id, "member_left_program", notices)
@@ -437,15 +409,9 @@ class PairingService:
                 profile.opted_in = False
                 profile.waiting_since = None
                 profile.dm_channel_id = None
-                pairs = [
-                    p
-                    for p in await PairRepo(session).open_pairs_of(guild_id, user_id)
-                    if p.status != "pending"
-                ]
+                pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
             for pair in pairs:
-                notices = {
-                    other: wording.partner_left_server(guild_name) for other in pair.partner_of(user_id)
-                }
+                notices = {other: wording.partner_left_server(guild_name) for other in pair.partner_of(user_id)}
                 await self._end(pair.id, "member_left_server", notices, gone=(user_id,))
             return len(pairs)
 
@@ -463,9 +429,7 @@ class PairingService:
             await profiles.delete(profile)
             return True
 
-    async def _end(
-        self, pair_id: int, reason: str, notices: dict[int, str], gone: tuple[int, ...] = ()
-    ) -> PairView:
+    async def _end(self, pair_id: int, reason: str, notices: dict[int, str], gone: tuple[int, ...] = ()) -> PairView:
         async with self._unit() as session:
             pairs = PairRepo(session)
             pair = await pairs.get(pair_id)
@@ -489,9 +453,7 @@ class PairingService:
             dm_channel_id, closed = dm_ids.get(user_id, (None, False))
             if closed:
                 continue
-            if not await self.spaces.tell_member(
-                view.guild_id, user_id, dm_channel_id, text, offer_rematch=True
-            ):
+            if not await self.spaces.tell_member(view.guild_id, user_id, dm_channel_id, text, offer_rematch=True):
                 await self.mark_dms_closed(view.guild_id, user_id)
         return view
 

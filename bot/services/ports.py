@@ -39,15 +39,11 @@ class SpacePort(Protocol):
         """The id of a space with this name, if one exists (for start-up reconciliation)."""
         ...
 
-    async def post_in_space(
-        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()
-    ) -> None:
+    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
         """Post a message in a pair space; only the users in ``ping`` may be notified."""
         ...
 
-    async def archive_space(
-        self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]
-    ) -> None:
+    async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
         """Make an ended pair's space read-only for its members (content is kept for them)."""
         ...
 

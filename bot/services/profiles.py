@@ -104,8 +104,7 @@ def validate_profile(raw: ProfileInput, allowed_topics: list[str]) -> ProfileDat
     timezone = clean_line(raw.timezone)
     if not catalog.is_timezone(timezone):
         raise InvalidInput(
-            "That timezone isn't one I know; pick one from the suggestions, such as Europe/Berlin "
-            "or America/New_York."
+            "That timezone isn't one I know; pick one from the suggestions, such as Europe/Berlin or America/New_York."
         )
     life_stage = raw.life_stage.strip() if raw.life_stage else None
     if life_stage is not None and life_stage not in catalog.LIFE_STAGES:

@@ -18,9 +18,7 @@ def clean_line(text: str) -> str:
 def clean_block(text: str) -> str:
     """Several lines of plain text, with at most one blank line between paragraphs."""
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n"))
-    lines = [
-        "".join(ch for ch in line if unicodedata.category(ch)[0] != "C").strip() for line in text.split("\n")
-    ]
+    lines = ["".join(ch for ch in line if unicodedata.category(ch)[0] != "C").strip() for line in text.split("\n")]
     out = "\n".join(lines).strip()
     return re.sub(r"\n{3,}", "\n\n", out)
 

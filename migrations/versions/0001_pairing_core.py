@@ -94,9 +94,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "space_kind IS NULL OR space_kind IN ('channel', 'thread')", name=op.f("ck_pairs_space_kind")
         ),
-        sa.CheckConstraint(
-            "status IN ('pending', 'active', 'paused', 'ended')", name=op.f("ck_pairs_status")
-        ),
+        sa.CheckConstraint("status IN ('pending', 'active', 'paused', 'ended')", name=op.f("ck_pairs_status")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pairs")),
         sa.UniqueConstraint("space_name", name=op.f("uq_pairs_space_name")),
     )

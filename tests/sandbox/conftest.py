@@ -20,9 +20,7 @@ TIMEZONES = ["Europe/Berlin", "Europe/Paris", "America/New_York", "Asia/Tokyo"]
 
 class AboutModal(discord.ui.Modal, title="About you"):
     about = discord.ui.TextInput(label="About", custom_id="about", max_length=200)
-    name = discord.ui.Label(
-        text="Pronouns", component=discord.ui.TextInput(custom_id="pronouns", required=False)
-    )
+    name = discord.ui.Label(text="Pronouns", component=discord.ui.TextInput(custom_id="pronouns", required=False))
 
     def __init__(self, sink: list[dict[str, str]]) -> None:
         super().__init__()
@@ -91,9 +89,7 @@ def build_bot(guild_id: int, rec: Recorder) -> discord.Client:
 
     @join.autocomplete("timezone")
     async def tz_complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=t, value=t) for t in TIMEZONES if t.lower().startswith(current.lower())
-        ]
+        return [app_commands.Choice(name=t, value=t) for t in TIMEZONES if t.lower().startswith(current.lower())]
 
     @peer.command(name="status", description="Your status")
     async def status(interaction: discord.Interaction) -> None:

@@ -65,9 +65,7 @@ async def test_ready_guild_create_and_member_intent(sandbox: Sandbox, http: aioh
         assert nxt["t"] == "CHANNEL_CREATE"
 
 
-async def test_resume_replays_and_unknown_session_is_invalid(
-    sandbox: Sandbox, http: aiohttp.ClientSession
-) -> None:
+async def test_resume_replays_and_unknown_session_is_invalid(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
     guild = sandbox.add_guild("G")
     async with http.ws_connect(sandbox.gateway_url) as ws:
         await recv(ws)

@@ -84,9 +84,7 @@ async def test_private_thread_and_member(world: World) -> None:
     sb, guild = world.sb, dguild(world)
     general = guild.system_channel
     assert general is not None
-    thread = await general.create_thread(
-        name="pair-7", type=discord.ChannelType.private_thread, invitable=False
-    )
+    thread = await general.create_thread(name="pair-7", type=discord.ChannelType.private_thread, invitable=False)
     assert thread.type == discord.ChannelType.private_thread
     alice = guild.get_member(world.alice.id)
     assert alice is not None

@@ -41,9 +41,7 @@ async def test_hidden_channel_is_missing_access_and_mute_is_missing_permissions(
     hidden = sb.add_text_channel(
         guild, "hidden", overwrites=[{"id": guild.bot_role.id, "type": 0, "deny": P.VIEW_CHANNEL}]
     )
-    muted = sb.add_text_channel(
-        guild, "muted", overwrites=[{"id": sb.bot_user.id, "type": 1, "deny": P.SEND_MESSAGES}]
-    )
+    muted = sb.add_text_channel(guild, "muted", overwrites=[{"id": sb.bot_user.id, "type": 1, "deny": P.SEND_MESSAGES}])
     http = world.client.http
     with pytest.raises(discord.Forbidden) as err:
         await http.send_message(hidden.id, params=discord.http.handle_message_parameters(content="x"))

@@ -81,11 +81,7 @@ def _tandem(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 def _clean_env(tmp_path: Path) -> dict[str, str]:
     import os
 
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "DEV_GUILD", "LOG_LEVEL", "DATABASE"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD", "LOG_LEVEL", "DATABASE"))}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     return env

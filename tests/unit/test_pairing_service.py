@@ -103,9 +103,7 @@ async def test_request_waits_then_pairs(
     assert status.pairs[0].partners_of(A) == (B,)
 
 
-async def test_request_needs_join_and_setup(
-    sessions: async_sessionmaker[AsyncSession], spaces: FakeSpaces
-) -> None:
+async def test_request_needs_join_and_setup(sessions: async_sessionmaker[AsyncSession], spaces: FakeSpaces) -> None:
     svc = PairingService(sessions, spaces)
     with pytest.raises(NotFound, match="/peer join"):
         await svc.request(G, A)
@@ -167,9 +165,7 @@ async def test_failed_space_leaves_nothing(
     assert len(outcome.made) == 1
 
 
-async def test_mentor_capacity_uses_slots(
-    service: PairingService, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_mentor_capacity_uses_slots(service: PairingService, sessions: async_sessionmaker[AsyncSession]) -> None:
     await service.join(G, B, peer(role="mentee"))
     await service.join(G, C, peer(role="mentee"))
     assert (await service.run_round(G, dry_run=True)).proposed == ()  # no mentor yet
