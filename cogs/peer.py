@@ -1,196 +1,31 @@
-"""/peer: what members do. Thin: parse, call the pairing service, answer ephemerally."""
+"""/peer: what members do. The group is assembled from small command mixins, one file each."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import discord
 from discord import app_commands
-from discord.app_commands import Choice, Range
 from discord.ext import commands
 
-from bot.services import catalog
-from bot.services.profiles import MAX_ABOUT_LENGTH, ProfileInput
-from bot.services.wording import mention
-from cogs.components import LeaveChoice
-from cogs.replies import guild_of, reply, timestamp
-from cogs.texts import pair_line, profile_lines, request_outcome
+from cogs.peer_pairing import PeerPairingCommands
+from cogs.peer_profile import PeerProfileCommands
 
 if TYPE_CHECKING:
     from bot.client import TandemBot
 
-log = logging.getLogger(__name__)
-
-ROLE_CHOICES = [
-    Choice(name="Peer: someone in a similar place to me", value="peer"),
-    Choice(name="Mentor: I'd like to support someone", value="mentor"),
-    Choice(name="Mentee: I'd like a mentor", value="mentee"),
-]
-LIFE_STAGE_CHOICES = [Choice(name=label, value=code) for code, label in catalog.LIFE_STAGES.items()]
-
-
-def _complete_list(current: str, options: list[tuple[str, str]]) -> list[Choice[str]]:
-    """Autocomplete the last item of a comma-separated list, keeping what was typed before it."""
-    head, _, last = current.rpartition(",")
-    prefix = f"{head.strip()}, " if head.strip() else ""
-    choices = []
-    for label, value in options:
-        if last.strip().casefold() in label.casefold():
-            full = f"{prefix}{value}"
-            if len(full) <= 100:
-                choices.append(Choice(name=full, value=full))
-    return choices[:25]
-
 
 @app_commands.guild_only()
-class Peer(commands.GroupCog, group_name="peer", group_description="Tandem's peer-support program"):
+class Peer(
+    PeerProfileCommands,
+    PeerPairingCommands,
+    commands.GroupCog,
+    group_name="peer",
+    group_description="Tandem's peer-support program",
+):
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
         self.pairing = bot.pairing
         super().__init__()
-
-    @app_commands.command(name="join", description="Opt in to the peer program, or edit your profile")
-    @app_commands.describe(
-        role="How you'd like to take part",
-        timezone="Your timezone, so check-ins land in your daytime (start typing a city)",
-        languages="Languages you're happy to talk in, separated by commas",
-        topics="What you'd like to talk about, from this server's list, separated by commas",
-        tags="Optional community tags you choose to share with your peer, separated by commas",
-        life_stage="Optional: where you are in life right now",
-        about=f"Optional: a few words about you for your peer ({MAX_ABOUT_LENGTH} characters at most)",
-        capacity="Mentors only: how many mentees you can support at once (1 to 5)",
-    )
-    @app_commands.choices(role=ROLE_CHOICES, life_stage=LIFE_STAGE_CHOICES)
-    async def join(
-        self,
-        interaction: discord.Interaction[TandemBot],
-        role: Choice[str],
-        timezone: Range[str, 1, 64],
-        languages: Range[str, 1, 200],
-        topics: Range[str, 1, 300] | None = None,
-        tags: Range[str, 1, 200] | None = None,
-        life_stage: Choice[str] | None = None,
-        about: Range[str, 1, MAX_ABOUT_LENGTH] | None = None,
-        capacity: Range[int, 1, 5] | None = None,
-    ) -> None:
-        guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        raw = ProfileInput(
-            role=role.value,
-            timezone=timezone,
-            languages=languages,
-            topics=topics,
-            tags=tags,
-            life_stage=life_stage.value if life_stage else None,
-            about=about,
-            capacity=capacity,
-        )
-        profile, created = await self.pairing.join(guild.id, interaction.user.id, raw)
-        if profile.dm_channel_id is None:
-            await self._remember_dm_channel(interaction)
-        if created:
-            text = (
-                "Welcome to the peer program! Your profile is saved and you're in the pool for the next "
-                "matching round; /peer request pairs you right away if a good partner is waiting."
-            )
-        else:
-            text = "Your profile is updated; /peer profile shows it."
-        await reply(interaction, text)
-
-    async def _remember_dm_channel(self, interaction: discord.Interaction[TandemBot]) -> None:
-        """Open the member's DM channel now, inside their own interaction, and keep its id."""
-        guild = guild_of(interaction)
-        try:
-            dm = await interaction.user.create_dm()
-        except discord.HTTPException:
-            log.warning("could not open a DM channel for a member in guild %s", guild.id)
-            return
-        await self.pairing.remember_dm_channel(guild.id, interaction.user.id, dm.id)
-
-    @join.autocomplete("timezone")
-    async def _timezone_autocomplete(self, _i: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        return [Choice(name=tz, value=tz) for tz in catalog.search_timezones(current)]
-
-    @join.autocomplete("languages")
-    async def _languages_autocomplete(self, _i: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        options = [(f"{name} {code}", name) for code, name in sorted(catalog.LANGUAGES.items(), key=lambda x: x[1])]
-        return _complete_list(current, options)
-
-    @join.autocomplete("topics")
-    async def _topics_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        settings = await self.pairing.settings(interaction.guild_id)
-        topics = list(settings.topics) if settings else []
-        return _complete_list(current, [(t, t) for t in topics])
-
-    @app_commands.command(name="profile", description="See your profile (only you can see it)")
-    async def profile(self, interaction: discord.Interaction[TandemBot]) -> None:
-        guild = guild_of(interaction)
-        profile = await self.pairing.profile(guild.id, interaction.user.id)
-        embed = discord.Embed(title="Your peer profile", description="\n".join(profile_lines(profile)))
-        embed.set_footer(text="Edit it any time with /peer join. Only you can see this.")
-        await reply(interaction, embed=embed)
-
-    @app_commands.command(name="request", description="Pair me now with the best available partner")
-    async def request(self, interaction: discord.Interaction[TandemBot]) -> None:
-        guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.pairing.request(guild.id, interaction.user.id)
-        await reply(interaction, request_outcome(outcome, interaction.user.id))
-
-    @app_commands.command(name="status", description="Your pairing: with whom, since when, and your space")
-    async def status(self, interaction: discord.Interaction[TandemBot]) -> None:
-        guild = guild_of(interaction)
-        status = await self.pairing.status(guild.id, interaction.user.id)
-        if status.pairs:
-            lines = [pair_line(p, interaction.user.id) for p in status.pairs]
-            text = "You're paired with " + "; ".join(lines) + "."
-        elif status.profile.waiting_since is not None:
-            text = (
-                f"You're on the waitlist since {timestamp(status.profile.waiting_since, 'R')}; "
-                "I'll open your private space as soon as a good match is found."
-            )
-        else:
-            text = "You're in the program but not paired; /peer request finds you a partner."
-        await reply(interaction, text)
-
-    @app_commands.command(name="end", description="End your pairing, without blame")
-    @app_commands.describe(
-        dont_pair_again="Never pair us again (confidential: your partner is not told)",
-        partner="Mentors with several mentees: which pairing to end",
-    )
-    async def end(
-        self,
-        interaction: discord.Interaction[TandemBot],
-        dont_pair_again: bool = False,
-        partner: discord.Member | None = None,
-    ) -> None:
-        guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        pair = await self.pairing.end(
-            guild.id,
-            interaction.user.id,
-            partner_id=partner.id if partner else None,
-            dont_pair_again=dont_pair_again,
-            guild_name=guild.name,
-        )
-        partners = ", ".join(mention(p) for p in pair.partners_of(interaction.user.id))
-        text = f"Your pairing with {partners} has ended; thank you for the time you gave."
-        if dont_pair_again:
-            text += " You won't be paired again, and they won't be told why."
-        text += " Use /peer request whenever you'd like a new match."
-        await reply(interaction, text)
-
-    @app_commands.command(name="leave", description="Opt out of the peer program")
-    async def leave(self, interaction: discord.Interaction[TandemBot]) -> None:
-        guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        ended = await self.pairing.leave(guild.id, interaction.user.id, guild.name)
-        text = "You've left the peer program" + (" and your pairing has ended" if ended else "") + "."
-        text += " Would you like me to delete your profile too?"
-        await reply(interaction, text, view=LeaveChoice(self.bot, guild.id, interaction.user.id))
 
 
 async def setup(bot: TandemBot) -> None:
