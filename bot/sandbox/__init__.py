@@ -59,6 +59,7 @@ Inspection:
     ``sb.channel(id)`` (``type``, ``name``, ``parent_id``, ``overwrites`` as dicts with int bits,
     ``members`` of threads), ``sb.can_view(member, channel)``, ``sb.permissions_of(member, channel)``,
     ``sb.read_messages_as(member, channel)`` (SandboxError code 50001 when they cannot view it).
+    ``sb.attachment_bytes(attachment)``: the bytes of a file the bot uploaded.
     ``sb.requests`` (``RecordedRequest``: method, path without /api/v10, query, json, status,
     response, time, actor "bot"/"helper"); ``sb.find_requests("POST", r"/guilds/\\d+/channels")``
     (path full-match; bot requests only unless ``actor=None``); ``await sb.wait_for_request(...)``.

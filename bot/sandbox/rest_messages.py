@@ -15,10 +15,19 @@ from .state import DM, Channel, Message, State, message_payload
 JSON = dict[str, Any]
 
 
+_ATTACHMENT_BYTES: dict[int, bytes] = {}
+
+
+def attachment_bytes(attachment_id: int | str) -> bytes:
+    """The bytes of a file the bot uploaded (tests read exported JSON or chart PNGs with it)."""
+    return _ATTACHMENT_BYTES[int(attachment_id)]
+
+
 def attachments_from(files: list[JSON], channel_id: int) -> list[JSON]:
     out = []
     for f in files:
         aid = new_snowflake()
+        _ATTACHMENT_BYTES[aid] = f.get("data", b"")
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{f['filename']}"
         out.append(
             {

@@ -452,6 +452,13 @@ class Sandbox(InteractionHelpers):
     def dm_channel_for(self, user: UserLike) -> Channel | None:
         return self.state.dm_channels.get(_user_id(user))
 
+    @staticmethod
+    def attachment_bytes(attachment: JSON | int | str) -> bytes:
+        """The bytes of an attachment the bot uploaded, by its payload dict or id."""
+        from .rest_messages import attachment_bytes
+
+        return attachment_bytes(attachment["id"] if isinstance(attachment, dict) else attachment)
+
     def dms_for(self, user: UserLike) -> list[Message]:
         """Messages in the DM channel between the bot and ``user``."""
         channel = self.dm_channel_for(user)

@@ -131,6 +131,7 @@ async def _read_body(request: web.Request) -> tuple[Any, list[JSON]]:
                         "filename": part.filename or "file",
                         "size": len(data),
                         "content_type": part.headers.get("Content-Type"),
+                        "data": bytes(data),
                     }
                 )
         return body, files
