@@ -7,6 +7,7 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.services import matching
 from bot.services.pairing import PairingService
 from bot.tree import TandemTree
 from cogs.components import RematchButton, rematch_view
@@ -67,7 +69,8 @@ class TandemBot(commands.Bot):
         )
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
-        self.pairing = PairingService(sessions, self.spaces, clock=clock)
+        self._executor: ProcessPoolExecutor | None = None
+        self.pairing = PairingService(sessions, self.spaces, clock=clock, runner=self._run_round)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -107,6 +110,12 @@ class TandemBot(commands.Bot):
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         self.reconciled.set()
 
+    async def _run_round(self, inp: matching.RoundInput) -> matching.RoundResult:
+        """A matching round runs in a worker process, so the gateway heartbeat never waits on it."""
+        if self._executor is None:
+            self._executor = matching.make_executor(max_workers=1)
+        return await matching.run_round_in_worker(inp, self._executor)
+
     def spawn_close(self) -> None:
         """Close from a signal handler: log out, close the gateway, let ``start`` return."""
         log.info("stopping on request")
@@ -116,4 +125,7 @@ class TandemBot(commands.Bot):
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
         await super().close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -26,6 +26,8 @@ class AdminPairCommands(CogBase):
         moderator_role="Role whose members may use /peeradmin (besides Manage Server)",
         log_channel="Channel where Tandem posts status notes for moderators (never member content)",
         topics="This server's topics, separated by commas (replaces the list)",
+        odd_one_out="When a round leaves one member over: make a trio, or keep them first on the waitlist",
+        cooldown_days="Days before two former partners may be matched again (default 90)",
     )
     async def setup_(
         self,
@@ -35,6 +37,8 @@ class AdminPairCommands(CogBase):
         moderator_role: discord.Role | None = None,
         log_channel: discord.TextChannel | None = None,
         topics: app_commands.Range[str, 1, 1000] | None = None,
+        odd_one_out: Literal["trio", "waitlist"] | None = None,
+        cooldown_days: app_commands.Range[int, 0, 3650] | None = None,
     ) -> None:
         guild = guild_of(interaction)
         problem = _permission_problem(guild.me, category, hub, log_channel)
@@ -48,6 +52,8 @@ class AdminPairCommands(CogBase):
             moderator_role_id=moderator_role.id if moderator_role else None,
             log_channel_id=log_channel.id if log_channel else None,
             topics=topics,
+            odd_one_out=odd_one_out,
+            cooldown_days=cooldown_days,
         )
         lines = [
             "The peer program is set up.",
@@ -56,6 +62,8 @@ class AdminPairCommands(CogBase):
             f"Moderator role: {_role(settings.moderator_role_id)}",
             f"Log channel: {_link(settings.log_channel_id)}",
             f"Topics: {', '.join(settings.topics) or 'none yet'}",
+            f"Odd one out: {'joins a trio' if settings.odd_one_out == 'trio' else 'first on the waitlist'}; "
+            f"former partners may meet again after {settings.cooldown_days} days",
         ]
         admins = [r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()]
         if admins:

@@ -14,10 +14,7 @@ def request_outcome(outcome: RequestOutcome, user_id: int) -> str:
         space = channel_link(outcome.pair.space_id) if outcome.pair.space_id else "your new space"
         return f"You're paired with {partners}! Say hello in your private space: {space}."
     since = timestamp(outcome.waiting_since, "R") if outcome.waiting_since else "now"
-    return (
-        f"You're on the waitlist (since {since}): {outcome.reason}. "
-        "I'll open your private space as soon as a good match is found."
-    )
+    return f"You're on the waitlist (since {since}). {outcome.reason}"
 
 
 def pair_line(pair: PairView, viewer: int | None = None) -> str:

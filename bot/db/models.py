@@ -32,6 +32,10 @@ class GuildSettings(Base):
     """One server's program settings, written by ``/peeradmin setup``."""
 
     __tablename__ = "guild_settings"
+    __table_args__ = (
+        CheckConstraint("odd_one_out IN ('trio', 'waitlist')", name="odd_one_out"),
+        CheckConstraint("cooldown_days >= 0 AND cooldown_days <= 3650", name="cooldown_days"),
+    )
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     category_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -40,6 +44,9 @@ class GuildSettings(Base):
     moderator_role_id: Mapped[int | None] = mapped_column(BigInteger)
     log_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cooldown_days: Mapped[int] = mapped_column(Integer, default=90)
+    odd_one_out: Mapped[str] = mapped_column(String(16), default="waitlist")
+    match_weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -68,6 +75,7 @@ class MemberProfile(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     opted_in: Mapped[bool] = mapped_column(Boolean, default=True)
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    match_priority: Mapped[bool] = mapped_column(Boolean, default=False)  # odd one out last round
     dm_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     dms_closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

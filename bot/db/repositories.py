@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Block, GuildSettings, MemberProfile, Pair, PairHistory, PairMember
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aggregates bypass the column type, so SQLite hands back naive UTC datetimes (or strings)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class SettingsRepo:
@@ -129,9 +137,15 @@ class PairRepo:
         )
         return (await self.session.scalar(stmt.limit(1))) is not None
 
-    async def history_pairs(self, guild_id: int) -> set[frozenset[int]]:
-        stmt = select(PairHistory.user_low, PairHistory.user_high).where(PairHistory.guild_id == guild_id)
-        return {frozenset(row) for row in (await self.session.execute(stmt)).all()}
+    async def history_latest(self, guild_id: int) -> dict[frozenset[int], datetime]:
+        """Every past pair of this server, with when they were last paired."""
+        stmt = (
+            select(PairHistory.user_low, PairHistory.user_high, func.max(PairHistory.paired_at))
+            .where(PairHistory.guild_id == guild_id)
+            .group_by(PairHistory.user_low, PairHistory.user_high)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {frozenset((low, high)): as_utc(when) for low, high, when in rows}
 
     async def delete_pending(self, pair_id: int) -> None:
         await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == "pending"))

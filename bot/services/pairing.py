@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.db.repositories import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
-from bot.services import round as matching
+from bot.services import round as rounds
 from bot.services import wording
 from bot.services.errors import Conflict, InvalidInput, NotFound, SetupNeeded, SpaceError
 from bot.services.ports import SpacePlan, SpacePort
@@ -49,10 +49,12 @@ class PairingService:
         sessions: async_sessionmaker[AsyncSession],
         spaces: SpacePort,
         clock: Callable[[], datetime] = utcnow,
+        runner: rounds.RoundRunner = rounds.in_process,
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
         self.clock = clock
+        self.runner = runner  # runs a whole round; the bot passes a worker-process runner
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @asynccontextmanager
@@ -76,6 +78,8 @@ class PairingService:
         moderator_role_id: int | None,
         log_channel_id: int | None,
         topics: str | None,
+        odd_one_out: str | None = None,
+        cooldown_days: int | None = None,
     ) -> SettingsView:
         """Record where pair spaces go and who moderates. Options left out keep their earlier value."""
         topic_list = validate_topic_list(topics) if topics is not None else None
@@ -96,6 +100,14 @@ class PairingService:
                 settings.log_channel_id = log_channel_id
             if topic_list is not None:
                 settings.topics = topic_list
+            if odd_one_out is not None:
+                if odd_one_out not in ("trio", "waitlist"):
+                    raise InvalidInput("The odd one out goes either into a trio or onto the waitlist.")
+                settings.odd_one_out = odd_one_out
+            if cooldown_days is not None:
+                if not 0 <= cooldown_days <= 3650:
+                    raise InvalidInput("The repeat-partner cooldown must be between 0 and 3650 days.")
+                settings.cooldown_days = cooldown_days
             await session.flush()
             return _settings_view(settings)
 
@@ -174,9 +186,9 @@ class PairingService:
                 waiting_since = profile.waiting_since
                 ctx = await self._context(session, guild_id)
                 pool = [p for p in await ProfileRepo(session).waiting(guild_id) if p.user_id != user_id]
-                best = matching.best_partner(profile, pool, ctx)
-            if best is None:
-                return RequestOutcome(None, waiting_since, matching.NO_PARTNER)
+                best = rounds.best_partner(profile, pool, ctx)
+            if isinstance(best, str):
+                return RequestOutcome(None, waiting_since, best)
             pair = await self._open(guild_id, best, created_by="request")
             return RequestOutcome(pair, None)
 
@@ -188,18 +200,30 @@ class PairingService:
                     await self._require_setup(session, guild_id)
                 waiting = await ProfileRepo(session).waiting(guild_id)
                 ctx = await self._context(session, guild_id)
-                plan = matching.plan_round(waiting, ctx)
+            plan = await rounds.plan_round(waiting, ctx, self.runner)
             proposed = tuple((p.member_ids, p.score, p.reasons) for p in plan.proposals)
             unmatched = tuple((u.user_id, u.reason) for u in plan.unmatched)
             if dry_run:
                 return RoundOutcome(True, proposed, (), unmatched)
             made: list[PairView] = []
+            failure: str | None = None
             for proposal in plan.proposals:
                 try:
                     made.append(await self._open(guild_id, proposal, created_by="round"))
                 except SpaceError as exc:
-                    return RoundOutcome(False, proposed, tuple(made), unmatched, failure=exc.message)
-            return RoundOutcome(False, proposed, tuple(made), unmatched)
+                    failure = exc.message
+                    break
+            await self._give_priority(guild_id, plan.priority_next_round)
+            return RoundOutcome(False, proposed, tuple(made), unmatched, failure=failure)
+
+    async def _give_priority(self, guild_id: int, user_ids: frozenset[int]) -> None:
+        """Whoever was left waiting (the odd one out) goes first next round."""
+        if not user_ids:
+            return
+        async with self._unit() as session:
+            for profile in (await ProfileRepo(session).many(guild_id, user_ids)).values():
+                if profile.waiting_since is not None:
+                    profile.match_priority = True
 
     async def pair_manually(self, guild_id: int, a: int, b: int) -> PairView:
         if a == b:
@@ -214,14 +238,14 @@ class PairingService:
                         raise Conflict(f"{wording.mention(user_id)} hasn't joined the program with /peer join.")
                     await self._require_room(session, found, as_moderator=True)
                 pa, pb = profiles[a], profiles[b]
-                if (pa.role, pb.role) not in matching.COMPATIBLE_ROLES:
+                if (pa.role, pb.role) not in rounds.COMPATIBLE_ROLES:
                     raise Conflict(
                         f"A {pa.role} can't be paired with a {pb.role}: pair peers with peers and mentors with mentees."
                     )
                 if await BlockRepo(session).between(guild_id, a, b):
                     raise Conflict("These two members can't be paired: a confidential block is in place.")
                 ctx = await self._context(session, guild_id)
-                proposal = matching.score_pair(pa, pb, ctx)
+                proposal = rounds.score_pair(pa, pb, ctx)
             return await self._open(guild_id, proposal, created_by="moderator")
 
     async def _require_setup(self, session: AsyncSession, guild_id: int) -> None:
@@ -242,13 +266,19 @@ class PairingService:
             raise Conflict("You already have as many mentees as your capacity; raise it with /peer join.")
         raise Conflict("You're already paired; /peer status shows your partner and your space.")
 
-    async def _context(self, session: AsyncSession, guild_id: int) -> matching.Context:
+    async def _context(self, session: AsyncSession, guild_id: int) -> rounds.Context:
         pairs = PairRepo(session)
-        return matching.Context(
+        settings = await SettingsRepo(session).get(guild_id)
+        now = self.clock()
+        return rounds.Context(
             blocks=frozenset(await BlockRepo(session).all_pairs(guild_id)),
-            history=frozenset(await pairs.history_pairs(guild_id)),
+            history=await pairs.history_latest(guild_id),
             mentor_load=await pairs.mentor_load(guild_id),
-            now=self.clock(),
+            now=now,
+            cooldown_days=settings.cooldown_days if settings else 90,
+            odd_one_out=settings.odd_one_out if settings else "waitlist",
+            weights=rounds.weights_from(settings),
+            seed=int(now.timestamp()) // 3600,
         )
 
     async def _new_space_name(self, session: AsyncSession) -> str:
@@ -258,7 +288,7 @@ class PairingService:
             if not await pairs.name_taken(name):
                 return name
 
-    async def _open(self, guild_id: int, proposal: matching.Proposal, created_by: str) -> PairView:
+    async def _open(self, guild_id: int, proposal: rounds.Proposal, created_by: str) -> PairView:
         """Reserve, open the space, activate (see the module docstring). The guild lock is held."""
         async with self._unit() as session:
             settings = await SettingsRepo(session).get(guild_id)
@@ -328,6 +358,7 @@ class PairingService:
             pairs = PairRepo(session)
             for profile in profiles.values():
                 load = len(await pairs.open_pairs_of(pair.guild_id, profile.user_id))
+                profile.match_priority = False
                 if load >= profile.capacity:
                     profile.waiting_since = None
             await pairs.add_history(pair.guild_id, pair.id, pair.user_ids)
@@ -484,4 +515,6 @@ def _settings_view(s: GuildSettings) -> SettingsView:
         moderator_role_id=s.moderator_role_id,
         log_channel_id=s.log_channel_id,
         topics=tuple(s.topics),
+        odd_one_out=s.odd_one_out,
+        cooldown_days=s.cooldown_days,
     )

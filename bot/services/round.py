@@ -1,16 +1,25 @@
-"""Turning stored profiles into proposed pairs: the bridge between the database and the matcher."""
+"""The bridge between stored profiles and the matching engine (``bot/services/matching``).
+
+It turns database rows into the engine's frozen inputs and the engine's answers into proposals the
+pairing service can open. The engine itself is pure; a whole round runs in a worker process.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.db.models import MemberProfile
-from bot.services.daytime import overlap_hours, utc_hour_mask
-from bot.services.text import human_list
+from bot.db.models import GuildSettings, MemberProfile
+from bot.services import matching
+from bot.services.catalog import LANGUAGES
+from bot.services.matching.profiles import PairKey
 
 COMPATIBLE_ROLES = {("peer", "peer"), ("mentor", "mentee"), ("mentee", "mentor")}
+NO_PARTNER = matching.explain.NO_COMPATIBLE
+BY_MODERATOR = "paired by the program's moderators"
+
+RoundRunner = Callable[[matching.RoundInput], Awaitable[matching.RoundResult]]
 
 
 @dataclass(frozen=True)
@@ -30,91 +39,98 @@ class Unmatched:
 class RoundPlan:
     proposals: tuple[Proposal, ...]
     unmatched: tuple[Unmatched, ...]
+    priority_next_round: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
 class Context:
-    """What constrains a round besides the profiles: blocks, past pairs, mentors' current load."""
+    """What constrains a round besides the profiles: blocks, past pairs, mentors' load, settings."""
 
     blocks: frozenset[frozenset[int]]
-    history: frozenset[frozenset[int]]
+    history: Mapping[frozenset[int], datetime]
     mentor_load: dict[int, int]
     now: datetime
+    cooldown_days: float = 90.0
+    odd_one_out: str = "waitlist"
+    weights: matching.Weights = field(default_factory=matching.Weights)
+    seed: int = 0
 
 
-NO_PARTNER = "no compatible partner is waiting right now; you keep your place and get priority next round"
+def weights_from(settings: GuildSettings | None) -> matching.Weights:
+    """A server's weights: the defaults, with any overrides it saved (unknown names are ignored)."""
+    base = matching.Weights()
+    overrides = (settings.match_weights if settings else None) or {}
+    known = {k: v for k, v in overrides.items() if hasattr(base, k)}
+    return matching.Weights(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **known})
 
 
-def _compatible(a: MemberProfile, b: MemberProfile, ctx: Context) -> bool:
-    pair = frozenset((a.user_id, b.user_id))
-    return (
-        a.user_id != b.user_id
-        and (a.role, b.role) in COMPATIBLE_ROLES
-        and bool(set(a.languages) & set(b.languages))
-        and pair not in ctx.blocks
-        and pair not in ctx.history
+def candidate(profile: MemberProfile, load: int) -> matching.MemberProfile:
+    return matching.MemberProfile(
+        member_id=profile.user_id,
+        languages=frozenset(LANGUAGES.get(code, code) for code in profile.languages),  # names for reasons
+        topics=frozenset(profile.topics),
+        role=profile.role,  # type: ignore[arg-type]
+        timezone=profile.timezone,
+        shared_tags=frozenset(profile.tags),
+        life_stage=profile.life_stage,
+        waiting_since=profile.waiting_since,
+        priority=profile.match_priority,
+        capacity=profile.capacity,
+        current_load=load,
     )
 
 
-def _score(a: MemberProfile, b: MemberProfile, ctx: Context) -> tuple[float, tuple[str, ...]]:
-    shared_topics = [t for t in a.topics if t in b.topics]
-    shared_tags = [t for t in a.tags if t.casefold() in {x.casefold() for x in b.tags}]
-    day = ctx.now.date()
-    hours = overlap_hours(utc_hour_mask(a.timezone, day), utc_hour_mask(b.timezone, day))
-    score = 2.0 * len(shared_topics) + 1.5 * len(shared_tags) + hours / 4
-    if a.life_stage and a.life_stage == b.life_stage:
-        score += 1.0
-    reasons: list[str] = []
-    if shared_topics:
-        reasons.append(f"you share: {human_list(shared_topics)}")
-    reasons.append(f"{hours} hours of overlapping daytime")
-    if shared_tags:
-        reasons.append(f"both chose {human_list(shared_tags)}")
-    if a.life_stage and a.life_stage == b.life_stage:
-        reasons.append("you are at the same life stage")
-    return score, tuple(reasons)
+def _history(ctx: Context) -> dict[PairKey, datetime]:
+    return {key: when for key, when in ctx.history.items()}
+
+
+def round_input(waiting: Sequence[MemberProfile], ctx: Context) -> matching.RoundInput:
+    return matching.RoundInput(
+        members=tuple(candidate(p, ctx.mentor_load.get(p.user_id, 0)) for p in waiting),
+        blocks=set(ctx.blocks),
+        history=_history(ctx),
+        now=ctx.now,
+        cooldown_days=ctx.cooldown_days,
+        weights=ctx.weights,
+        odd_one_out="trio" if ctx.odd_one_out == "trio" else "waitlist",
+        seed=ctx.seed,
+    )
+
+
+def best_partner(member: MemberProfile, pool: Sequence[MemberProfile], ctx: Context) -> Proposal | str:
+    """The best partner waiting for one member now, or the reason (in words) why there is none."""
+    found = matching.best_partner(
+        candidate(member, ctx.mentor_load.get(member.user_id, 0)),
+        [candidate(p, ctx.mentor_load.get(p.user_id, 0)) for p in pool],
+        blocks=set(ctx.blocks),
+        history=_history(ctx),
+        now=ctx.now,
+        cooldown_days=ctx.cooldown_days,
+        weights=ctx.weights,
+    )
+    if found.partner_id is None:
+        return found.reason or NO_PARTNER
+    return Proposal((member.user_id, found.partner_id), found.score, found.reasons)
 
 
 def score_pair(a: MemberProfile, b: MemberProfile, ctx: Context) -> Proposal:
-    score, reasons = _score(a, b, ctx)
-    return Proposal((a.user_id, b.user_id), score, reasons)
+    """Score and reasons for a pair a moderator chose; their choice stands even if the engine's wouldn't."""
+    found = best_partner(a, [b], ctx)
+    if isinstance(found, Proposal):
+        return found
+    return Proposal((a.user_id, b.user_id), 0.0, (BY_MODERATOR,))
 
 
-def _room(profile: MemberProfile, ctx: Context, taken: dict[int, int]) -> bool:
-    if profile.role != "mentor":
-        return taken.get(profile.user_id, 0) == 0
-    return ctx.mentor_load.get(profile.user_id, 0) + taken.get(profile.user_id, 0) < profile.capacity
+async def plan_round(waiting: Sequence[MemberProfile], ctx: Context, runner: RoundRunner) -> RoundPlan:
+    """Pairs for the whole waitlist, maximising the round's total score (runs in a worker process)."""
+    if not waiting:
+        return RoundPlan((), ())
+    result = await runner(round_input(waiting, ctx))
+    proposals = tuple(Proposal(p.members, p.score, p.reasons) for p in result.pairs)
+    unmatched = tuple(Unmatched(u.member_id, u.reason) for u in result.unmatched)
+    return RoundPlan(proposals, unmatched, frozenset(result.priority_next_round))
 
 
-def best_partner(member: MemberProfile, pool: Sequence[MemberProfile], ctx: Context) -> Proposal | None:
-    """The best compatible partner for one member among those waiting, or None."""
-    best: Proposal | None = None
-    for other in pool:
-        if not _compatible(member, other, ctx) or not _room(other, ctx, {}):
-            continue
-        score, reasons = _score(member, other, ctx)
-        if best is None or score > best.score:
-            best = Proposal((member.user_id, other.user_id), score, reasons)
-    return best
-
-
-def plan_round(waiting: Sequence[MemberProfile], ctx: Context) -> RoundPlan:
-    """Pairs for a waitlist: the highest-scoring compatible pairs first (a simple greedy matching)."""
-    edges: list[tuple[float, int, int, tuple[str, ...]]] = []
-    for i, a in enumerate(waiting):
-        for j in range(i + 1, len(waiting)):
-            b = waiting[j]
-            if _compatible(a, b, ctx):
-                score, reasons = _score(a, b, ctx)
-                edges.append((score, i, j, reasons))
-    edges.sort(key=lambda e: (-e[0], e[1], e[2]))
-    taken: dict[int, int] = {}
-    proposals: list[Proposal] = []
-    for score, i, j, reasons in edges:
-        a, b = waiting[i], waiting[j]
-        if _room(a, ctx, taken) and _room(b, ctx, taken):
-            taken[a.user_id] = taken.get(a.user_id, 0) + 1
-            taken[b.user_id] = taken.get(b.user_id, 0) + 1
-            proposals.append(Proposal((a.user_id, b.user_id), score, reasons))
-    unmatched = tuple(Unmatched(p.user_id, NO_PARTNER) for p in waiting if p.user_id not in taken)
-    return RoundPlan(tuple(proposals), unmatched)
+async def in_process(inp: matching.RoundInput) -> matching.RoundResult:
+    """Run a round on the event loop: for tests and tiny pools only."""
+    return matching.run_round(inp)

@@ -101,3 +101,5 @@ class SettingsView:
     moderator_role_id: int | None
     log_channel_id: int | None
     topics: tuple[str, ...]
+    odd_one_out: str = "waitlist"
+    cooldown_days: int = 90

@@ -45,8 +45,15 @@ def upgrade() -> None:
         sa.Column("moderator_role_id", sa.BigInteger(), nullable=True),
         sa.Column("log_channel_id", sa.BigInteger(), nullable=True),
         sa.Column("topics", sa.JSON(), nullable=False),
+        sa.Column("cooldown_days", sa.Integer(), nullable=False),
+        sa.Column("odd_one_out", sa.String(length=16), nullable=False),
+        sa.Column("match_weights", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("odd_one_out IN ('trio', 'waitlist')", name=op.f("ck_guild_settings_odd_one_out")),
+        sa.CheckConstraint(
+            "cooldown_days >= 0 AND cooldown_days <= 3650", name=op.f("ck_guild_settings_cooldown_days")
+        ),
         sa.PrimaryKeyConstraint("guild_id", name=op.f("pk_guild_settings")),
     )
     op.create_table(
@@ -64,6 +71,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=False),
         sa.Column("opted_in", sa.Boolean(), nullable=False),
         sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("match_priority", sa.Boolean(), nullable=False),
         sa.Column("dm_channel_id", sa.BigInteger(), nullable=True),
         sa.Column("dms_closed", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

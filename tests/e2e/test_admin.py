@@ -80,7 +80,7 @@ async def test_dry_run_creates_nothing_then_real_round_pairs(world: World) -> No
     assert "**Dry run**: 2 pairs proposed; nothing was created." in content
     assert "score" in content
     assert "you share: music" in content
-    assert f"<@{people['eli'].id}>: no compatible partner is waiting right now" in content
+    assert f"<@{people['eli'].id}>: Nobody waiting right now speaks Italian" in content
     assert dry.messages[-1].allowed_mentions == {"parse": []}
     assert not world.sb.find_requests("POST", CHANNEL_CREATE)
     assert await count_pairs(world) == 0
