@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bot.config import ConfigError, Settings, load_settings, read_environment
 from bot.logging_setup import configure_logging
 
@@ -47,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require_token()
             guilds = ", ".join(map(str, settings.dev_guild_ids)) or "none (global sync)"
             print(
-                f"Configuration is valid. Database: {settings.database_url}; "
+                f"Configuration is valid. Database: {make_url(settings.database_url).render_as_string()}; "
                 f"API: {settings.discord_api_base}; "
                 f"gateway: {settings.discord_gateway_url}; development guilds: {guilds}; "
                 f"log level: {settings.log_level}."

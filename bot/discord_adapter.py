@@ -14,7 +14,7 @@ from typing import Literal
 
 import discord
 
-from bot.services.errors import SpaceError
+from bot.services.errors import MemberGone, SpaceError
 from bot.services.ports import OpenedSpace, SpacePlan
 
 log = logging.getLogger(__name__)
@@ -79,10 +79,7 @@ class DiscordSpaces:
                 try:
                     member = await guild.fetch_member(user_id)
                 except discord.NotFound:
-                    raise SpaceError(
-                        "One of the members is no longer in the server, so no pair was made.",
-                        "a member to be paired has left the server",
-                    ) from None
+                    raise MemberGone(user_id) from None
             members.append(member)
         return members
 
@@ -239,9 +236,7 @@ class DiscordSpaces:
             await space.delete(reason="Tandem: pair could not be recorded")
 
     async def find_space(self, guild_id: int, name: str) -> int | None:
-        guild = self.client.get_guild(guild_id)
-        if guild is None:
-            return None
+        guild = self._guild(guild_id)  # a guild we cannot see now raises: nothing is decided blind
         spaces: list[discord.TextChannel | discord.Thread] = [*guild.text_channels, *guild.threads]
         for space in spaces:
             if space.name == name:

@@ -41,6 +41,7 @@ class AdminPairCommands(CogBase):
         cooldown_days: app_commands.Range[int, 0, 3650] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         problem = _permission_problem(guild.me, category, hub, log_channel)
         if problem:
             await reply(interaction, problem)
@@ -66,6 +67,14 @@ class AdminPairCommands(CogBase):
             f"former partners may meet again after {settings.cooldown_days} days",
         ]
         admins = [r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()]
+        if settings.hub_channel_id:
+            threads = [r for r in guild.roles if r.permissions.manage_threads and not r.managed and not r.is_default()]
+            if threads:
+                lines.append(
+                    "Note: members with Manage Threads ("
+                    + ", ".join(r.mention for r in threads[:5])
+                    + ") can see private threads, so pair threads under the hub are visible to them."
+                )
         if admins:
             lines.append(
                 "Note: members with Administrator (" + ", ".join(r.mention for r in admins[:5]) + ") can see "
@@ -154,10 +163,15 @@ def _permission_problem(
             )
     if hub is not None:
         perms = hub.permissions_for(me)
-        if not (perms.view_channel and perms.create_private_threads and perms.send_messages_in_threads):
+        if not (
+            perms.view_channel
+            and perms.create_private_threads
+            and perms.send_messages_in_threads
+            and perms.manage_threads
+        ):
             return (
-                "I need View Channel, Create Private Threads and Send Messages in Threads in the hub "
-                "channel; grant them and run /peeradmin setup again."
+                "I need View Channel, Create Private Threads, Send Messages in Threads and Manage Threads "
+                "in the hub channel; grant them and run /peeradmin setup again."
             )
     if log_channel is not None:
         perms = log_channel.permissions_for(me)

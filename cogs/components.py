@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.services.errors import TandemError
+from bot.tree import UNEXPECTED, send_error
 from cogs.replies import reply
 from cogs.texts import request_outcome
 
 if TYPE_CHECKING:
     from bot.client import TandemBot
+
+log = logging.getLogger(__name__)
 
 
 class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:rematch:(?P<guild_id>\d+)"):
@@ -35,7 +40,15 @@ class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"t
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await interaction.client.pairing.request(self.guild_id, interaction.user.id)
+        try:
+            outcome = await interaction.client.pairing.request(self.guild_id, interaction.user.id)
+        except TandemError as exc:
+            await reply(interaction, exc.message)
+            return
+        except Exception:
+            log.exception("the rematch button failed")
+            await send_error(interaction, UNEXPECTED)
+            return
         await reply(interaction, request_outcome(outcome, interaction.user.id))
 
 
@@ -55,8 +68,18 @@ class LeaveChoice(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, _item: discord.ui.Item[Any]
+    ) -> None:
+        if isinstance(error, TandemError):
+            await send_error(interaction, error.message)
+        else:
+            log.error("a leave-choice button failed", exc_info=error)
+            await send_error(interaction, UNEXPECTED)
+
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id="tandem:leave:delete")
     async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
+        await interaction.response.defer()
         deleted = await self.bot.pairing.delete_data(self.guild_id, self.user_id)
         text = (
             "Your profile is deleted. If you come back, /peer join starts fresh."
@@ -64,7 +87,7 @@ class LeaveChoice(discord.ui.View):
             else "There was nothing left to delete."
         )
         self.stop()
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.edit_original_response(content=text, view=None)
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id="tandem:leave:keep")
     async def keep(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:

@@ -42,7 +42,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is not None:
         prepare_sqlite_file(path)
-    engine = create_async_engine(database_url, pool_pre_ping=path is None)
+    # hide_parameters: an error message must never carry what a member wrote into a log line.
+    engine = create_async_engine(database_url, pool_pre_ping=path is None, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     return engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -42,14 +43,36 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+async def run_migration_step(engine: AsyncEngine, step: Callable[[Connection], None]) -> None:
+    """Run schema changes in one transaction with SQLite's foreign keys off.
+
+    SQLite rebuilds a table to alter it (batch mode) and drops the old one; with foreign keys on,
+    that drop would cascade and delete every dependent row (all pair memberships, say). The pragma
+    only takes effect outside a transaction, so it is set first, and checked before it goes back on.
+    """
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
+            await connection.run_sync(step)
+            await connection.commit()
+            if sqlite:
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    raise RuntimeError(f"a migration left {len(broken)} rows with broken foreign keys")
+        finally:
+            if sqlite:
+                await connection.rollback()
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    await run_migration_step(engine, lambda connection: _upgrade(connection, revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_downgrade, revision)
+    await run_migration_step(engine, lambda connection: _downgrade(connection, revision))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -37,3 +37,14 @@ class SpaceError(TandemError):
     def __init__(self, message: str, moderator_hint: str) -> None:
         super().__init__(message)
         self.moderator_hint = moderator_hint
+
+
+class MemberGone(SpaceError):
+    """A member to be paired is no longer in the server (they left while the bot was away)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            "One of the members is no longer in the server, so no pair was made.",
+            "a member to be paired has left the server",
+        )
+        self.user_id = user_id

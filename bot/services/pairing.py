@@ -25,7 +25,7 @@ from bot.db.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.db.repositories import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
 from bot.services import round as rounds
 from bot.services import wording
-from bot.services.errors import Conflict, InvalidInput, NotFound, SetupNeeded, SpaceError
+from bot.services.errors import Conflict, InvalidInput, MemberGone, NotFound, SetupNeeded, SpaceError
 from bot.services.ports import SpacePlan, SpacePort
 from bot.services.profiles import ProfileInput, validate_profile, validate_topic_list
 from bot.services.views import (
@@ -55,6 +55,7 @@ class PairingService:
         self.spaces = spaces
         self.clock = clock
         self.runner = runner  # runs a whole round; the bot passes a worker-process runner
+        self.started_at = clock()  # pending pairs older than this were left by an earlier run
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @asynccontextmanager
@@ -85,7 +86,8 @@ class PairingService:
         topic_list = validate_topic_list(topics) if topics is not None else None
         async with self._locks[guild_id], self._unit() as session:
             settings = await SettingsRepo(session).get_or_new(guild_id)
-            if category_id is None and hub_channel_id is None and settings.category_id is None:
+            nothing_yet = settings.category_id is None and settings.hub_channel_id is None
+            if category_id is None and hub_channel_id is None and nothing_yet:
                 raise InvalidInput(
                     "Choose a category for pair channels (and, if you like, a hub channel for private threads)."
                 )
@@ -117,7 +119,7 @@ class PairingService:
         """Opt in (which puts the member on the waitlist for the next round), or edit the profile.
 
         Returns the profile and whether the member has just (re)joined."""
-        async with self._unit() as session:
+        async with self._locks[guild_id], self._unit() as session:
             settings = await SettingsRepo(session).get(guild_id)
             data = validate_profile(raw, list(settings.topics) if settings else [])
             profiles = ProfileRepo(session)
@@ -137,6 +139,7 @@ class PairingService:
             profile.about = data.about
             profile.capacity = data.capacity
             profile.opted_in = True
+            profile.dms_closed = False  # worth trying again: they may have opened their DMs since
             if created:
                 profile.waiting_since = self.clock()  # opting in puts a member in the next round's pool
             await session.flush()
@@ -184,13 +187,24 @@ class PairingService:
                 if profile.waiting_since is None:
                     profile.waiting_since = self.clock()
                 waiting_since = profile.waiting_since
-                ctx = await self._context(session, guild_id)
-                pool = [p for p in await ProfileRepo(session).waiting(guild_id) if p.user_id != user_id]
-                best = rounds.best_partner(profile, pool, ctx)
-            if isinstance(best, str):
-                return RequestOutcome(None, waiting_since, best)
-            pair = await self._open(guild_id, best, created_by="request")
-            return RequestOutcome(pair, None)
+            for _attempt in range(3):
+                async with self._unit() as session:
+                    profile = await ProfileRepo(session).get(guild_id, user_id)
+                    if profile is None or not profile.opted_in:
+                        raise NotFound(NOT_JOINED)
+                    ctx = await self._context(session, guild_id)
+                    pool = [p for p in await ProfileRepo(session).waiting(guild_id) if p.user_id != user_id]
+                    best = rounds.best_partner(profile, pool, ctx)
+                if isinstance(best, str):
+                    return RequestOutcome(None, waiting_since, best)
+                try:
+                    pair = await self._open(guild_id, best, created_by="request")
+                except MemberGone as gone:
+                    if gone.user_id == user_id:
+                        raise
+                    continue  # that partner has left the server; look again
+                return RequestOutcome(pair, None)
+            return RequestOutcome(None, waiting_since, rounds.NO_PARTNER)
 
     async def run_round(self, guild_id: int, *, dry_run: bool) -> RoundOutcome:
         """Match the whole waitlist. A dry run only proposes; a real round opens every space."""
@@ -201,7 +215,7 @@ class PairingService:
                 waiting = await ProfileRepo(session).waiting(guild_id)
                 ctx = await self._context(session, guild_id)
             plan = await rounds.plan_round(waiting, ctx, self.runner)
-            proposed = tuple((p.member_ids, p.score, p.reasons) for p in plan.proposals)
+            proposed = tuple((p.member_ids, p.score, rounds.for_moderators(p.reasons)) for p in plan.proposals)
             unmatched = tuple((u.user_id, u.reason) for u in plan.unmatched)
             if dry_run:
                 return RoundOutcome(True, proposed, (), unmatched)
@@ -210,6 +224,8 @@ class PairingService:
             for proposal in plan.proposals:
                 try:
                     made.append(await self._open(guild_id, proposal, created_by="round"))
+                except MemberGone:
+                    continue  # recorded as gone; the others in this round still get their pairs
                 except SpaceError as exc:
                     failure = exc.message
                     break
@@ -320,20 +336,24 @@ class PairingService:
             log_channel_id = settings.log_channel_id
         try:
             opened = await self.spaces.open_space(plan)
-        except SpaceError as exc:
+        except MemberGone as gone:
+            await self._forget_pending(pair_id)
+            await self._drop_departed(guild_id, gone.user_id)
+            raise
+        except SpaceError as exc:  # Discord definitely refused: nothing was made
             await self._forget_pending(pair_id)
             log.warning("pair space not opened in guild %s: %s", guild_id, exc.moderator_hint)
             if log_channel_id is not None:
                 await self._tell_moderators(log_channel_id, wording.space_failed_for_moderators(exc.moderator_hint))
             raise
-        except BaseException:
-            await self._forget_pending(pair_id)
+        except Exception:  # unknown outcome (a timeout, a dropped connection): look, then undo
+            await self._undo_open(guild_id, pair_id, plan.name, None)
             raise
+        # On cancellation the pending row stays, and the next start's reconciliation undoes it.
         try:
             view = await self._activate(pair_id, opened.space_id, opened.kind, opened.new_category_id)
-        except BaseException:
-            await self.spaces.discard_space(guild_id, opened.space_id)
-            await self._forget_pending(pair_id)
+        except Exception:
+            await self._undo_open(guild_id, pair_id, plan.name, opened.space_id)
             raise
         try:
             await self.spaces.post_in_space(
@@ -368,6 +388,27 @@ class PairingService:
             await session.flush()
             return PairView.of(pair)
 
+    async def _undo_open(self, guild_id: int, pair_id: int, name: str, space_id: int | None) -> None:
+        """Delete whatever space was made for a pair that could not be recorded, then its pending row.
+        If the space cannot be checked, the row stays pending for the next start to roll back."""
+        try:
+            found = space_id if space_id is not None else await self.spaces.find_space(guild_id, name)
+            if found is not None:
+                await self.spaces.discard_space(guild_id, found)
+        except Exception:
+            log.warning("pair %s left pending: its space could not be checked", pair_id, exc_info=True)
+            return
+        await self._forget_pending(pair_id)
+
+    async def _drop_departed(self, guild_id: int, user_id: int) -> None:
+        """A member who left the server while the bot was away: off the waitlist (the caller holds the lock)."""
+        async with self._unit() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            if profile is not None:
+                profile.opted_in = False
+                profile.waiting_since = None
+        log.info("member %s left guild %s while away; taken off the waitlist", user_id, guild_id)
+
     async def _forget_pending(self, pair_id: int) -> None:
         async with self._unit() as session:
             await PairRepo(session).delete_pending(pair_id)
@@ -400,36 +441,39 @@ class PairingService:
                     blocks = BlockRepo(session)
                     for other in pair.partner_of(user_id):
                         await blocks.add(guild_id, user_id, other, source="member")
-            notices = {other: wording.partner_ended(guild_name) for other in pair.partner_of(user_id)}
-            return await self._end(pair.id, "member_ended", notices)
+                view = await self._close(session, pair, "member_ended")
+            await self._announce(
+                view, {other: wording.partner_ended(guild_name) for other in view.partners_of(user_id)}
+            )
+            return view
 
     async def unpair(self, guild_id: int, user_id: int, guild_name: str) -> list[PairView]:
         """A moderator ends every open pairing of a member."""
         async with self._locks[guild_id]:
             async with self._unit() as session:
                 pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
-            if not pairs:
-                raise NotFound(f"{wording.mention(user_id)} isn't paired right now.")
-            ended = []
-            for pair in pairs:
-                notices = {m: wording.moderator_ended(guild_name) for m in pair.user_ids}
-                ended.append(await self._end(pair.id, "moderator_unpaired", notices))
+                if not pairs:
+                    raise NotFound(f"{wording.mention(user_id)} isn't paired right now.")
+                ended = [await self._close(session, pair, "moderator_unpaired") for pair in pairs]
+            for view in ended:
+                await self._announce(view, {m: wording.moderator_ended(guild_name) for m in view.member_ids})
             return ended
 
     async def leave(self, guild_id: int, user_id: int, guild_name: str) -> int:
-        """Opt out: end every pairing, leave the waitlist. Returns how many pairings ended."""
+        """Opt out: end every pairing, leave the waitlist. Returns how many pairings ended.
+        Leaving again is harmless (it ends nothing), so the data-deletion choice can always be offered."""
         async with self._locks[guild_id]:
             async with self._unit() as session:
                 profile = await ProfileRepo(session).get(guild_id, user_id)
-                if profile is None or not profile.opted_in:
+                if profile is None:
                     raise NotFound(NOT_JOINED)
                 profile.opted_in = False
                 profile.waiting_since = None
                 pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
-            for pair in pairs:
-                notices = {other: wording.partner_ended(guild_name) for other in pair.partner_of(user_id)}
-                await self._end(pair.id, "member_left_program", notices)
-            return len(pairs)
+                ended = [await self._close(session, pair, "member_left_program") for pair in pairs]
+            for view in ended:
+                await self._announce(view, {o: wording.partner_ended(guild_name) for o in view.partners_of(user_id)})
+            return len(ended)
 
     async def member_left_server(self, guild_id: int, user_id: int, guild_name: str) -> int:
         async with self._locks[guild_id]:
@@ -441,10 +485,11 @@ class PairingService:
                 profile.waiting_since = None
                 profile.dm_channel_id = None
                 pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
-            for pair in pairs:
-                notices = {other: wording.partner_left_server(guild_name) for other in pair.partner_of(user_id)}
-                await self._end(pair.id, "member_left_server", notices, gone=(user_id,))
-            return len(pairs)
+                ended = [await self._close(session, pair, "member_left_server") for pair in pairs]
+            for view in ended:
+                notices = {o: wording.partner_left_server(guild_name) for o in view.partners_of(user_id)}
+                await self._announce(view, notices, gone=(user_id,))
+            return len(ended)
 
     async def delete_data(self, guild_id: int, user_id: int) -> bool:
         """Erase a member's profile once they have left the program.
@@ -460,33 +505,43 @@ class PairingService:
             await profiles.delete(profile)
             return True
 
-    async def _end(self, pair_id: int, reason: str, notices: dict[int, str], gone: tuple[int, ...] = ()) -> PairView:
-        async with self._unit() as session:
-            pairs = PairRepo(session)
-            pair = await pairs.get(pair_id)
-            if pair is None:
-                raise NotFound("That pairing no longer exists.")
-            pair.status, pair.ended_at, pair.end_reason = "ended", self.clock(), reason
-            await pairs.close_memberships(pair)
-            profiles = await ProfileRepo(session).many(pair.guild_id, notices)
-            dm_ids = {uid: (p.dm_channel_id, p.dms_closed) for uid, p in profiles.items()}
-            await session.flush()
-            view = PairView.of(pair)
-        log.info("pair %s ended in guild %s (%s)", pair_id, view.guild_id, reason)
+    async def _close(self, session: AsyncSession, pair: Pair, reason: str) -> PairView:
+        """End a pair in the database (the caller's unit of work commits it)."""
+        pair.status, pair.ended_at, pair.end_reason = "ended", self.clock(), reason
+        await PairRepo(session).close_memberships(pair)
+        await session.flush()
+        log.info("pair %s ended in guild %s (%s)", pair.id, pair.guild_id, reason)
+        return PairView.of(pair)
+
+    async def _announce(self, view: PairView, notices: dict[int, str], gone: tuple[int, ...] = ()) -> None:
+        """After an ending is committed: close the space and tell partners. Each step stands alone,
+        so one failure (a deleted channel, a dropped connection) never stops the others."""
         if view.space_id is not None and view.space_kind is not None:
             try:
                 await self.spaces.post_in_space(view.guild_id, view.space_id, wording.space_closing())
+            except Exception:
+                log.warning("closing note for pair %s not posted", view.pair_id, exc_info=True)
+            try:
                 remaining = tuple(m for m in view.member_ids if m not in gone)
                 await self.spaces.archive_space(view.guild_id, view.space_id, view.space_kind, remaining)
             except Exception:
-                log.warning("space of pair %s could not be archived", pair_id, exc_info=True)
+                log.warning("space of pair %s could not be archived", view.pair_id, exc_info=True)
+        async with self._unit() as session:
+            profiles = await ProfileRepo(session).many(view.guild_id, notices)
+            dm_ids = {uid: (p.dm_channel_id, p.dms_closed) for uid, p in profiles.items()}
         for user_id, text in notices.items():
             dm_channel_id, closed = dm_ids.get(user_id, (None, False))
             if closed:
                 continue
-            if not await self.spaces.tell_member(view.guild_id, user_id, dm_channel_id, text, offer_rematch=True):
+            try:
+                delivered = await self.spaces.tell_member(
+                    view.guild_id, user_id, dm_channel_id, text, offer_rematch=True
+                )
+            except Exception:
+                log.warning("could not tell member %s that pair %s ended", user_id, view.pair_id, exc_info=True)
+                continue
+            if not delivered:
                 await self.mark_dms_closed(view.guild_id, user_id)
-        return view
 
     # ----- moderators' view ------------------------------------------------------------------
 
@@ -495,16 +550,29 @@ class PairingService:
             return [PairView.of(p) for p in await PairRepo(session).open_pairs(guild_id)]
 
     async def reconcile(self) -> int:
-        """Roll back pairs left pending by a crash: delete any space opened for them, then the row."""
+        """Roll back pairs left pending by an earlier run that stopped half-way: delete any space opened
+        for them, then the row. Only rows older than this process are touched, each under its guild's lock,
+        and a row whose server cannot be looked at now is left for the next start."""
         async with self._unit() as session:
-            pending = [(p.id, p.guild_id, p.space_name) for p in await PairRepo(session).pending()]
-        for pair_id, guild_id, name in pending:
-            space_id = await self.spaces.find_space(guild_id, name)
-            if space_id is not None:
-                await self.spaces.discard_space(guild_id, space_id)
-            await self._forget_pending(pair_id)
-            log.warning("rolled back pair %s, left pending by an interrupted start", pair_id)
-        return len(pending)
+            pending = [(p.id, p.guild_id, p.space_name, p.created_at) for p in await PairRepo(session).pending()]
+        rolled_back = 0
+        for pair_id, guild_id, name, created_at in pending:
+            if created_at >= self.started_at:
+                continue
+            async with self._locks[guild_id]:
+                try:
+                    space_id = await self.spaces.find_space(guild_id, name)
+                    if space_id is not None:
+                        await self.spaces.discard_space(guild_id, space_id)
+                except Exception:
+                    log.warning(
+                        "pending pair %s kept for later: its server cannot be checked now", pair_id, exc_info=True
+                    )
+                    continue
+                await self._forget_pending(pair_id)
+            rolled_back += 1
+            log.warning("rolled back pair %s, left pending by an interrupted run", pair_id)
+        return rolled_back
 
 
 def _settings_view(s: GuildSettings) -> SettingsView:

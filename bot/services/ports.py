@@ -36,7 +36,9 @@ class SpacePort(Protocol):
         ...
 
     async def find_space(self, guild_id: int, name: str) -> int | None:
-        """The id of a space with this name, if one exists (for start-up reconciliation)."""
+        """The id of a space with this name, if one exists (for start-up reconciliation).
+
+        Raises SpaceError when the server cannot be looked at right now."""
         ...
 
     async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:

@@ -18,6 +18,7 @@ from bot.services.matching.profiles import PairKey
 COMPATIBLE_ROLES = {("peer", "peer"), ("mentor", "mentee"), ("mentee", "mentor")}
 NO_PARTNER = matching.explain.NO_COMPATIBLE
 BY_MODERATOR = "paired by the program's moderators"
+TAG_REASON = "both chose "  # the engine's wording for shared community tags
 
 RoundRunner = Callable[[matching.RoundInput], Awaitable[matching.RoundResult]]
 
@@ -129,6 +130,11 @@ async def plan_round(waiting: Sequence[MemberProfile], ctx: Context, runner: Rou
     proposals = tuple(Proposal(p.members, p.score, p.reasons) for p in result.pairs)
     unmatched = tuple(Unmatched(u.member_id, u.reason) for u in result.unmatched)
     return RoundPlan(proposals, unmatched, frozenset(result.priority_next_round))
+
+
+def for_moderators(reasons: tuple[str, ...]) -> tuple[str, ...]:
+    """Reasons a moderator may see: community tags were shared with the peer only, so they are left out."""
+    return tuple(r for r in reasons if not r.startswith(TAG_REASON)) or ("a compatible match",)
 
 
 async def in_process(inp: matching.RoundInput) -> matching.RoundResult:

@@ -23,8 +23,9 @@ def welcome(member_ids: tuple[int, ...], reasons: tuple[str, ...]) -> str:
     return (
         f"Welcome, {names}! You've been paired in Tandem.\n"
         f"**Why you were matched:** {why}.\n\n"
-        "This space is private: only the two of you (and the bot) can see it, and moderators "
-        "never read it. A good first conversation agrees three things:\n"
+        "This space is hidden from other members, and Tandem never shows what you write here to the "
+        "moderators. (Discord itself lets the server's owner and administrators see every channel.) "
+        "A good first conversation agrees three things:\n"
         "- **Goals**: what each of you hopes to get from this, and by when.\n"
         "- **Check-ins**: how often you'll check in (weekly works well for most pairs).\n"
         "- **Boundaries**: what's off-limits, and how you'll say if something isn't working.\n"

@@ -118,3 +118,14 @@ def test_cli_migrate_creates_private_database(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "revision 0001" in result.stdout
     assert ((tmp_path / "cli.db").stat().st_mode & 0o777) == 0o600
+
+
+def test_cli_check_config_hides_the_database_password(tmp_path: Path) -> None:
+    env = _clean_env(tmp_path) | {
+        "DISCORD_TOKEN": "abc",
+        "DATABASE_URL": "postgresql+asyncpg://tandem:S3cretPw@db.example/tandem",
+    }
+    result = _tandem("check-config", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "S3cretPw" not in result.stdout + result.stderr
+    assert "tandem:***@db.example" in result.stdout

@@ -266,3 +266,60 @@ async def test_closed_dms_are_remembered(
     async with sessions() as s:
         profile = (await s.scalars(select(MemberProfile).where(MemberProfile.user_id == B))).one()
         assert profile.dms_closed is True
+
+
+async def test_reconcile_leaves_rows_of_this_run_alone(
+    service: PairingService, spaces: FakeSpaces, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    later = PairingService(sessions, spaces, clock=lambda: datetime(2000, 1, 1, tzinfo=UTC))  # started long ago
+    async with sessions.begin() as s:
+        pair = Pair(guild_id=G, space_name="pair-live01", created_by="request", status="pending")
+        pair.members.append(PairMember(guild_id=G, user_id=A, slot=0))
+        s.add(pair)
+    assert await later.reconcile() == 0
+    assert await count(sessions, Pair) == 1
+
+
+async def test_one_failing_dm_never_strands_other_pairs(
+    service: PairingService, spaces: FakeSpaces, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await service.join(G, A, peer(role="mentor", capacity=2))
+    await service.join(G, B, peer(role="mentee"))
+    await service.join(G, C, peer(role="mentee"))
+    await service.run_round(G, dry_run=False)
+    assert len((await service.status(G, A)).pairs) == 2
+
+    async def broken(*_args: object, **_kw: object) -> bool:
+        raise OSError("connection reset")
+
+    spaces.tell_member = broken  # type: ignore[method-assign]
+    assert await service.leave(G, A, "Rainbow") == 2
+    async with sessions() as s:
+        statuses = (await s.scalars(select(Pair.status))).all()
+        open_members = await s.scalar(select(func.count()).select_from(PairMember).where(PairMember.is_open))
+    assert statuses == ["ended", "ended"]
+    assert open_members == 0
+    assert len(spaces.archived) == 2
+
+
+async def test_rejoining_clears_closed_dms_and_leaving_twice_is_harmless(
+    service: PairingService, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await service.join(G, A, peer())
+    await service.mark_dms_closed(G, A)
+    await service.join(G, A, peer())
+    async with sessions() as s:
+        assert (await s.scalars(select(MemberProfile.dms_closed))).one() is False
+    assert await service.leave(G, A, "g") == 0
+    assert await service.leave(G, A, "g") == 0  # the deletion choice can be offered again
+    assert await service.delete_data(G, A) is True
+
+
+async def test_hub_only_setup_can_be_updated(sessions: async_sessionmaker[AsyncSession], spaces: FakeSpaces) -> None:
+    svc = PairingService(sessions, spaces)
+    await svc.setup(G, category_id=None, hub_channel_id=77, moderator_role_id=None, log_channel_id=None, topics=None)
+    updated = await svc.setup(
+        G, category_id=None, hub_channel_id=None, moderator_role_id=None, log_channel_id=None, topics="art"
+    )
+    assert updated.topics == ("art",)
+    assert updated.hub_channel_id == 77
