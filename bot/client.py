@@ -70,7 +70,9 @@ class TandemBot(commands.Bot):
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
         self._executor: ProcessPoolExecutor | None = None
-        self.pairing = PairingService(sessions, self.spaces, clock=clock, runner=self._run_round)
+        self.pairing = PairingService(
+            sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
+        )
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -110,11 +112,17 @@ class TandemBot(commands.Bot):
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         self.reconciled.set()
 
-    async def _run_round(self, inp: matching.RoundInput) -> matching.RoundResult:
-        """A matching round runs in a worker process, so the gateway heartbeat never waits on it."""
+    def _worker(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = matching.make_executor(max_workers=1)
-        return await matching.run_round_in_worker(inp, self._executor)
+        return self._executor
+
+    async def _run_round(self, inp: matching.RoundInput) -> matching.RoundResult:
+        """A matching round runs in a worker process, so the gateway heartbeat never waits on it."""
+        return await matching.run_round_in_worker(inp, self._worker())
+
+    async def _search_in_worker(self, search: Callable[[], matching.PartnerSuggestion]) -> matching.PartnerSuggestion:
+        return await asyncio.get_running_loop().run_in_executor(self._worker(), search)
 
     def spawn_close(self) -> None:
         """Close from a signal handler: log out, close the gateway, let ``start`` return."""

@@ -50,11 +50,13 @@ class PairingService:
         spaces: SpacePort,
         clock: Callable[[], datetime] = utcnow,
         runner: rounds.RoundRunner = rounds.in_process,
+        offload: rounds.Offload = rounds.run_here,
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
         self.clock = clock
         self.runner = runner  # runs a whole round; the bot passes a worker-process runner
+        self.offload = offload  # runs one member's partner search for large pools (a worker, in the bot)
         self.started_at = clock()  # pending pairs older than this were left by an earlier run
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -194,7 +196,9 @@ class PairingService:
                         raise NotFound(NOT_JOINED)
                     ctx = await self._context(session, guild_id)
                     pool = [p for p in await ProfileRepo(session).waiting(guild_id) if p.user_id != user_id]
-                    best = rounds.best_partner(profile, pool, ctx)
+                    search = rounds.partner_search(profile, pool, ctx)
+                offload = self.offload if len(pool) >= rounds.OFFLOAD_FROM else rounds.run_here
+                best = rounds.as_proposal(user_id, await offload(search))
                 if isinstance(best, str):
                     return RequestOutcome(None, waiting_since, best)
                 try:

@@ -6,6 +6,7 @@ pairing service can open. The engine itself is pure; a whole round runs in a wor
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ BY_MODERATOR = "paired by the program's moderators"
 TAG_REASON = "both chose "  # the engine's wording for shared community tags
 
 RoundRunner = Callable[[matching.RoundInput], Awaitable[matching.RoundResult]]
+Offload = Callable[[Callable[[], matching.PartnerSuggestion]], Awaitable[matching.PartnerSuggestion]]
+OFFLOAD_FROM = 1_000  # waiting members from which one member's search leaves the event loop (0.3 s at 10,000)
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,12 @@ def round_input(waiting: Sequence[MemberProfile], ctx: Context) -> matching.Roun
     )
 
 
-def best_partner(member: MemberProfile, pool: Sequence[MemberProfile], ctx: Context) -> Proposal | str:
-    """The best partner waiting for one member now, or the reason (in words) why there is none."""
-    found = matching.best_partner(
+def partner_search(
+    member: MemberProfile, pool: Sequence[MemberProfile], ctx: Context
+) -> Callable[[], matching.PartnerSuggestion]:
+    """The engine call for one member's best partner, ready to run here or (picklable) in a worker."""
+    return functools.partial(
+        matching.best_partner,
         candidate(member, ctx.mentor_load.get(member.user_id, 0)),
         [candidate(p, ctx.mentor_load.get(p.user_id, 0)) for p in pool],
         blocks=set(ctx.blocks),
@@ -109,9 +115,18 @@ def best_partner(member: MemberProfile, pool: Sequence[MemberProfile], ctx: Cont
         cooldown_days=ctx.cooldown_days,
         weights=ctx.weights,
     )
+
+
+def as_proposal(user_id: int, found: matching.PartnerSuggestion) -> Proposal | str:
+    """A proposal for the member and their best partner, or the reason (in words) why there is none."""
     if found.partner_id is None:
         return found.reason or NO_PARTNER
-    return Proposal((member.user_id, found.partner_id), found.score, found.reasons)
+    return Proposal((user_id, found.partner_id), found.score, found.reasons)
+
+
+def best_partner(member: MemberProfile, pool: Sequence[MemberProfile], ctx: Context) -> Proposal | str:
+    """The best partner waiting for one member now, computed here (small pools, tests)."""
+    return as_proposal(member.user_id, partner_search(member, pool, ctx)())
 
 
 def score_pair(a: MemberProfile, b: MemberProfile, ctx: Context) -> Proposal:
@@ -135,6 +150,10 @@ async def plan_round(waiting: Sequence[MemberProfile], ctx: Context, runner: Rou
 def for_moderators(reasons: tuple[str, ...]) -> tuple[str, ...]:
     """Reasons a moderator may see: community tags were shared with the peer only, so they are left out."""
     return tuple(r for r in reasons if not r.startswith(TAG_REASON)) or ("a compatible match",)
+
+
+async def run_here(search: Callable[[], matching.PartnerSuggestion]) -> matching.PartnerSuggestion:
+    return search()
 
 
 async def in_process(inp: matching.RoundInput) -> matching.RoundResult:

@@ -323,3 +323,34 @@ async def test_hub_only_setup_can_be_updated(sessions: async_sessionmaker[AsyncS
     )
     assert updated.topics == ("art",)
     assert updated.hub_channel_id == 77
+
+
+async def test_large_pools_search_in_a_worker_process(
+    sessions: async_sessionmaker[AsyncSession], spaces: FakeSpaces, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from bot.services import matching
+    from bot.services import round as rounds
+
+    monkeypatch.setattr(rounds, "OFFLOAD_FROM", 1)
+    executor = matching.make_executor(1)
+    calls: list[int] = []
+
+    async def offload(search: object) -> matching.PartnerSuggestion:
+        calls.append(1)
+        return await asyncio.get_running_loop().run_in_executor(executor, search)  # type: ignore[arg-type]
+
+    try:
+        svc = PairingService(sessions, spaces, offload=offload)
+        await svc.setup(
+            G, category_id=900, hub_channel_id=None, moderator_role_id=None, log_channel_id=None, topics=None
+        )
+        await svc.join(G, A, peer(topics=None))
+        await svc.join(G, B, peer(topics=None))
+        outcome = await svc.request(G, A)
+    finally:
+        executor.shutdown()
+    assert calls == [1]
+    assert outcome.pair is not None
+    assert set(outcome.pair.member_ids) == {A, B}
