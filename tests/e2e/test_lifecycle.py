@@ -207,3 +207,18 @@ async def test_no_bot_message_ever_pings_beyond_its_pair(world: World) -> None:
         assert set(map(int, mentions.get("users", []))) <= {alice.id, bob.id}
     for message in world.sb.messages_in(world.guild.system_channel_id, include_ephemeral=True):
         assert not message.mention_everyone
+
+
+async def test_events_missed_during_a_reconnect_are_replayed(world: World) -> None:
+    alice, bob, pair = await pair_up(world)
+    await world.sb.drop_bot_connection()
+    await world.sb.remove_member(world.guild, bob)  # happens while the bot is reconnecting
+    resumed = await world.sb.wait_for_resume(timeout=15)
+    assert "GUILD_MEMBER_REMOVE" in resumed.replayed
+
+    async def told() -> bool:
+        return bool(world.sb.dms_for(alice))
+
+    await eventually(told, timeout=10)
+    ended = await world.one(Pair, Pair.id == pair.id)
+    assert ended.end_reason == "member_left_server"
