@@ -19,9 +19,12 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.services.audit import AuditLog
 from bot.services.pairing import PairingService
+from bot.services.safety import SafetyService
 from bot.tree import TandemTree
 from cogs.components import RematchButton, rematch_view
+from cogs.safety_components import ReportButton, report_view
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +69,10 @@ class TandemBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
-        self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
+        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, report_view=report_view)
         self.pairing = PairingService(sessions, self.spaces, clock=clock)
+        self.audit = AuditLog(sessions, clock=clock)
+        self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -75,7 +80,7 @@ class TandemBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in find_extensions():
             await self.load_extension(name)
-        self.add_dynamic_items(RematchButton)
+        self.add_dynamic_items(RematchButton, ReportButton)
         await self.sync_commands()
         self.spawn(self._reconcile_when_ready())
 
