@@ -21,6 +21,7 @@ from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
 from bot.services.audit import AuditLog
 from bot.services.pairing import PairingService
+from bot.services.privacy import PrivacyService
 from bot.services.safety import SafetyService
 from bot.tree import TandemTree
 from cogs.components import RematchButton, rematch_view
@@ -72,6 +73,7 @@ class TandemBot(commands.Bot):
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view, report_view=report_view)
         self.pairing = PairingService(sessions, self.spaces, clock=clock)
         self.audit = AuditLog(sessions, clock=clock)
+        self.privacy = PrivacyService(sessions, self.pairing)
         self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()

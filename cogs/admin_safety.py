@@ -121,6 +121,18 @@ class AdminSafetyCommands(CogBase):
             text += " A block one of them set stays in place, confidentially."
         await reply(interaction, text)
 
+    @app_commands.command(name="forget", description="Erase a member's data on their request")
+    async def forget(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        erased = await self.bot.privacy.erase(guild.id, member.id, guild.name)
+        await reply(
+            interaction,
+            f"{member.mention}'s data is erased; their former partners' data is untouched."
+            if erased
+            else f"Tandem holds no data about {member.mention}.",
+        )
+
     @app_commands.command(name="member", description="A member's program status (no content)")
     async def member(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         status = await self.bot.safety.member_status(guild_of(interaction).id, member.id)

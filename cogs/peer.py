@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from cogs.peer_pairing import PeerPairingCommands
 from cogs.peer_profile import PeerProfileCommands
-from cogs.peer_safety import PeerSafetyCommands
+from cogs.peer_safety import PeerDataCommands, PeerSafetyCommands
 
 if TYPE_CHECKING:
     from bot.client import TandemBot
@@ -20,6 +20,7 @@ class Peer(
     PeerProfileCommands,
     PeerPairingCommands,
     PeerSafetyCommands,
+    PeerDataCommands,
     commands.GroupCog,
     group_name="peer",
     group_description="Tandem's peer-support program",

@@ -8,7 +8,7 @@ from bot.client import TandemBot, find_extensions
 from bot.config import load_settings
 
 EXPECTED = {
-    "peer": {"join", "profile", "request", "status", "end", "leave", "report", "resources"},
+    "peer": {"join", "profile", "request", "status", "end", "leave", "report", "resources", "data"},
     "peeradmin": {
         "setup",
         "match",
