@@ -19,6 +19,7 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.logging_setup import install_redaction
 from bot.services.audit import AuditLog
 from bot.services.pairing import PairingService
 from bot.services.privacy import PrivacyService
@@ -69,6 +70,7 @@ class TandemBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
             max_messages=None,
         )
+        install_redaction()  # logs never carry payloads, whoever configured logging
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view, report_view=report_view)
         self.pairing = PairingService(sessions, self.spaces, clock=clock)
