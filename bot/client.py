@@ -20,10 +20,15 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.logging_setup import install_redaction
 from bot.services import matching
+from bot.services.audit import AuditLog
 from bot.services.pairing import PairingService
+from bot.services.privacy import PrivacyService
+from bot.services.safety import SafetyService
 from bot.tree import TandemTree
 from cogs.components import RematchButton, rematch_view
+from cogs.safety_components import ReportButton, report_view
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +72,16 @@ class TandemBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
             max_messages=None,
         )
+        install_redaction()  # logs never carry payloads, whoever configured logging
         self.settings = settings
-        self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
+        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, report_view=report_view)
         self._executor: ProcessPoolExecutor | None = None
         self.pairing = PairingService(
             sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
         )
+        self.audit = AuditLog(sessions, clock=clock)
+        self.privacy = PrivacyService(sessions, self.pairing)
+        self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -80,7 +89,7 @@ class TandemBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in find_extensions():
             await self.load_extension(name)
-        self.add_dynamic_items(RematchButton)
+        self.add_dynamic_items(RematchButton, ReportButton)
         await self.sync_commands()
         self.spawn(self._reconcile_when_ready())
 

@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
+from bot.db.crypto import Keyring, valid_key
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/tandem.db"
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg"
@@ -57,6 +59,17 @@ class Settings:
     discord_gateway_url: str = DEFAULT_GATEWAY_URL
     dev_guild_ids: tuple[int, ...] = field(default_factory=tuple)
     log_level: str = "INFO"
+    data_key: SecretStr | None = None
+    old_data_keys: tuple[SecretStr, ...] = ()
+
+    def keyring(self) -> Keyring:
+        """The data key (and any older keys still accepted during a rotation); required to open the data."""
+        if self.data_key is None:
+            raise ConfigError(
+                "TANDEM_DATA_KEY is not set: generate one with `tandem new-key`, put it in .env "
+                "(see config.example.env) and keep a copy somewhere safe; without it the data cannot be read."
+            )
+        return Keyring(self.data_key.get(), [k.get() for k in self.old_data_keys])
 
     def require_token(self) -> SecretStr:
         if self.discord_token is None:
@@ -137,6 +150,26 @@ def _guild_ids(env: Mapping[str, str]) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def _data_keys(env: Mapping[str, str]) -> tuple[SecretStr | None, tuple[SecretStr, ...]]:
+    primary = _clean(env, "TANDEM_DATA_KEY")
+    if primary is not None and not valid_key(primary):
+        raise ConfigError(
+            "TANDEM_DATA_KEY is not a valid key: it must be 32 url-safe base64-encoded bytes, "
+            "as printed by `tandem new-key`."
+        )
+    older: list[SecretStr] = []
+    for raw in (_clean(env, "TANDEM_OLD_DATA_KEYS") or "").split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        if not valid_key(part):
+            raise ConfigError("TANDEM_OLD_DATA_KEYS must be keys printed by `tandem new-key`, separated by commas.")
+        older.append(SecretStr(part))
+    if older and primary is None:
+        raise ConfigError("TANDEM_OLD_DATA_KEYS is set but TANDEM_DATA_KEY is not: set the new key too.")
+    return (SecretStr(primary) if primary else None), tuple(older)
+
+
 def _log_level(env: Mapping[str, str]) -> str:
     value = (_clean(env, "LOG_LEVEL") or "INFO").upper()
     if value not in LOG_LEVELS:
@@ -146,6 +179,7 @@ def _log_level(env: Mapping[str, str]) -> str:
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Validate every variable; the first problem found raises :class:`ConfigError`."""
+    data_key, old_data_keys = _data_keys(env)
     return Settings(
         discord_token=_token(env),
         database_url=_database_url(env),
@@ -153,4 +187,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         discord_gateway_url=_url(env, "DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL, ("wss", "ws")),
         dev_guild_ids=_guild_ids(env),
         log_level=_log_level(env),
+        data_key=data_key,
+        old_data_keys=old_data_keys,
     )

@@ -121,6 +121,10 @@ async def run_demo(keep_db: Path | None = None) -> int:
             t = Transcript(sb, guild)
             print("Tandem demo: the real bot (discord.py) against the bundled Discord sandbox on 127.0.0.1.")
             print(f"Sandbox API {sb.api_base}; database {db_path} (a fresh SQLite file, migrated with Alembic).")
+            print(
+                "No TANDEM_DATA_KEY is needed here: the demo made a throwaway data key, so what members write "
+                "is encrypted at rest and unreadable once the demo ends."
+            )
             running = await start_local_bot(sb, f"sqlite+aiosqlite:///{db_path}", (guild.id,))
             try:
                 await sb.wait_for_commands(guild, timeout=10)

@@ -46,6 +46,9 @@ BOT_ALLOW = discord.PermissionOverwrite(
 )
 MEMBER_READ_ONLY = discord.PermissionOverwrite(view_channel=True, read_message_history=True, send_messages=False)
 EVERYONE_DENY = discord.PermissionOverwrite(view_channel=False)
+MODERATOR_READ_ONLY = discord.PermissionOverwrite(
+    view_channel=True, read_message_history=True, send_messages=False, add_reactions=False
+)
 
 DMResult = Literal["sent", "closed", "failed"]
 
@@ -59,9 +62,15 @@ def pings(user_ids: tuple[int, ...]) -> discord.AllowedMentions:
 class DiscordSpaces:
     """Implements :class:`bot.services.ports.SpacePort` with discord.py."""
 
-    def __init__(self, client: discord.Client, rematch_view: Callable[[int], discord.ui.View] | None = None) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        rematch_view: Callable[[int], discord.ui.View] | None = None,
+        report_view: Callable[[int], discord.ui.View] | None = None,
+    ) -> None:
         self.client = client
         self.rematch_view = rematch_view
+        self.report_view = report_view
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -200,8 +209,51 @@ class DiscordSpaces:
             return channel
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
-    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
-        await self._messageable(guild_id, space_id).send(text, allowed_mentions=pings(ping))
+    async def post_in_space(
+        self,
+        guild_id: int,
+        space_id: int,
+        text: str,
+        ping: tuple[int, ...] = (),
+        report_pair_id: int | None = None,
+    ) -> None:
+        target = self._messageable(guild_id, space_id)
+        if report_pair_id is not None and self.report_view is not None:
+            await target.send(text, allowed_mentions=pings(ping), view=self.report_view(report_pair_id))
+        else:
+            await target.send(text, allowed_mentions=pings(ping))
+
+    # ----- break-glass access ------------------------------------------------------------------
+
+    async def grant_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        guild = self._guild(guild_id)
+        space = guild.get_channel_or_thread(space_id)
+        if space is None:
+            raise SpaceError("That pair's space no longer exists.", "the pair space was deleted")
+        try:
+            if isinstance(space, discord.Thread):
+                await space.add_user(discord.Object(user_id))
+            elif isinstance(space, discord.TextChannel):
+                member = guild.get_member(user_id) or await guild.fetch_member(user_id)
+                await space.set_permissions(member, overwrite=MODERATOR_READ_ONLY, reason="Tandem: break-glass access")
+        except discord.HTTPException as exc:
+            raise SpaceError(
+                "I couldn't open that space to you; nothing was changed.",
+                f"Discord refused the break-glass access ({exc.code})",
+            ) from exc
+
+    async def revoke_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        guild = self.client.get_guild(guild_id)
+        space = guild.get_channel_or_thread(space_id) if guild else None
+        if space is None:
+            return
+        with contextlib.suppress(discord.NotFound):
+            if isinstance(space, discord.Thread):
+                await space.remove_user(discord.Object(user_id))
+            else:
+                await self.client.http.delete_channel_permissions(
+                    space.id, user_id, reason="Tandem: break-glass access ended"
+                )
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
         guild = self._guild(guild_id)

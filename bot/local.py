@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.client import TandemBot, point_at
 from bot.config import SecretStr, Settings
-from bot.db import migrate
 from bot.db.base import utcnow
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.crypto import new_key
+from bot.db.engine import create_session_factory
+from bot.db.keycheck import open_database
 from bot.sandbox import Sandbox
 
 
@@ -39,17 +40,22 @@ async def start_local_bot(
     *,
     clock: Callable[[], datetime] = utcnow,
     timeout: float = 20.0,
+    data_key: str | None = None,
 ) -> LocalBot:
-    """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready."""
-    engine = create_engine(database_url)
-    await migrate.upgrade(engine)
+    """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready.
+
+    ``data_key`` encrypts members' text; without one a throwaway key is made (the data is then lost
+    with the process, which is what the demo wants)."""
+    key = SecretStr(data_key or new_key())
     settings = Settings(
         discord_token=SecretStr(sandbox.bot_token),
         database_url=database_url,
         discord_api_base=sandbox.api_base,
         discord_gateway_url=sandbox.gateway_url,
         dev_guild_ids=guild_ids,
+        data_key=key,
     )
+    engine = await open_database(database_url, settings.keyring())
     point_at(settings.discord_api_base, settings.discord_gateway_url)
     bot = TandemBot(settings, create_session_factory(engine), guild_ready_timeout=0.2, clock=clock)
     await bot.login(sandbox.bot_token)

@@ -11,17 +11,16 @@ import discord
 
 from bot.client import TandemBot, point_at
 from bot.config import ConfigError, Settings
-from bot.db import migrate
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_session_factory
+from bot.db.keycheck import open_database
 
 log = logging.getLogger(__name__)
 
 
 async def run_bot(settings: Settings) -> None:
     token = settings.require_token()
-    engine = create_engine(settings.database_url)
+    engine = await open_database(settings.database_url, settings.keyring())  # wrong key: refused before any write
     try:
-        await migrate.upgrade(engine)
         point_at(settings.discord_api_base, settings.discord_gateway_url)
         bot = TandemBot(settings, create_session_factory(engine))
         loop = asyncio.get_running_loop()

@@ -22,19 +22,24 @@ class NotModerator(app_commands.CheckFailure):
 class TandemTree(app_commands.CommandTree[Any]):
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        name = interaction.command.qualified_name if interaction.command else "?"
-        if isinstance(original, TandemError):
-            message = original.message
-        elif isinstance(original, NotModerator):
-            message = "Only the program's moderators can use /peeradmin commands."
-        elif isinstance(original, app_commands.NoPrivateMessage):
-            message = "Tandem's commands work inside a server, not in direct messages."
-        elif isinstance(original, app_commands.CheckFailure):
-            message = "You can't use this command here."
-        else:
-            log.error("command /%s failed in guild %s", name, interaction.guild_id, exc_info=original)
-            message = UNEXPECTED
-        await send_error(interaction, message)
+        await send_error(interaction, explain(interaction, original))
+
+
+def explain(interaction: discord.Interaction[Any], original: BaseException) -> str:
+    """One friendly sentence for any error (commands, buttons, modals); the unexpected are logged."""
+    name = interaction.command.qualified_name if interaction.command else "a component"
+    if isinstance(original, TandemError):
+        message = original.message
+    elif isinstance(original, NotModerator):
+        message = "Only the program's moderators can use /peeradmin commands."
+    elif isinstance(original, app_commands.NoPrivateMessage):
+        message = "Tandem's commands work inside a server, not in direct messages."
+    elif isinstance(original, app_commands.CheckFailure):
+        message = "You can't use this command here."
+    else:
+        log.error("command /%s failed in guild %s", name, interaction.guild_id, exc_info=original)
+        message = UNEXPECTED
+    return message
 
 
 async def send_error(interaction: discord.Interaction[Any], message: str) -> None:

@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from cogs.peer_pairing import PeerPairingCommands
 from cogs.peer_profile import PeerProfileCommands
+from cogs.peer_safety import PeerDataCommands, PeerSafetyCommands
 
 if TYPE_CHECKING:
     from bot.client import TandemBot
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 class Peer(
     PeerProfileCommands,
     PeerPairingCommands,
+    PeerSafetyCommands,
+    PeerDataCommands,
     commands.GroupCog,
     group_name="peer",
     group_description="Tandem's peer-support program",

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.tree import NotModerator
 from cogs.admin_pairs import AdminPairCommands
+from cogs.admin_safety import AdminSafetyCommands
 from cogs.replies import guild_of
 
 if TYPE_CHECKING:
@@ -21,7 +22,13 @@ log = logging.getLogger(__name__)
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class PeerAdmin(AdminPairCommands, commands.GroupCog, group_name="peeradmin", group_description="Run the peer program"):
+class PeerAdmin(
+    AdminPairCommands,
+    AdminSafetyCommands,
+    commands.GroupCog,
+    group_name="peeradmin",
+    group_description="Run the peer program",
+):
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
         self.pairing = bot.pairing
@@ -37,7 +44,44 @@ class PeerAdmin(AdminPairCommands, commands.GroupCog, group_name="peeradmin", gr
         if settings and settings.moderator_role_id and any(r.id == settings.moderator_role_id for r in roles):
             return True
         log.warning("refused /peeradmin to user %s in guild %s", interaction.user.id, guild.id)
+        name = interaction.command.qualified_name if interaction.command else "peeradmin"
+        await self.bot.audit.record(guild.id, interaction.user.id, "refused", detail=f"/{name}")
         raise NotModerator
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, Any, Any] | Any
+    ) -> None:
+        """Every /peeradmin command that ran is appended to the audit log: who, what, when, on whom, why."""
+        name = getattr(command, "qualified_name", "")
+        if interaction.guild_id is None or not name.startswith("peeradmin "):
+            return
+        await self.bot.audit.record(
+            interaction.guild_id, interaction.user.id, name.split(" ", 1)[1], **_subjects(interaction)
+        )
+
+
+def _subjects(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    """Which pair, members and case a command was about, and the reason given. Never free text."""
+    members: list[int] = []
+    details: list[str] = []
+    found: dict[str, Any] = {}
+    for option, value in interaction.namespace:
+        if isinstance(value, discord.User | discord.Member):
+            members.append(value.id)
+        elif option == "pair" and isinstance(value, int):
+            found["pair_id"] = value
+        elif option == "case" and isinstance(value, int):
+            found["case_id"] = value
+        elif option == "reason" and isinstance(value, str):
+            found["reason"] = value
+        elif isinstance(value, bool | int) or option == "action":
+            details.append(f"{option}={getattr(value, 'value', value)}")
+        elif hasattr(value, "id"):
+            details.append(f"{option}={value.id}")
+        else:
+            details.append(f"{option} set")
+    return found | {"member_ids": members, "detail": ", ".join(details)}
 
 
 async def setup(bot: TandemBot) -> None:

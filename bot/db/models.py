@@ -15,13 +15,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
+from bot.db.crypto import EncryptedText
 
 ROLES = ("peer", "mentor", "mentee")
 PAIR_STATUSES = ("pending", "active", "paused", "ended")
@@ -71,7 +71,7 @@ class MemberProfile(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     life_stage: Mapped[str | None] = mapped_column(String(32))
-    about: Mapped[str] = mapped_column(Text, default="")
+    about: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     opted_in: Mapped[bool] = mapped_column(Boolean, default=True)
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

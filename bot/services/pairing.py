@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.db.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.db.repositories import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
+from bot.db.safety_repos import SafetySettingsRepo
 from bot.services import round as rounds
 from bot.services import wording
 from bot.services.errors import Conflict, InvalidInput, MemberGone, NotFound, SetupNeeded, SpaceError
@@ -40,6 +41,7 @@ from bot.services.views import (
 log = logging.getLogger(__name__)
 
 NOT_JOINED = "You haven't joined the peer program yet: use /peer join to opt in."
+PAUSED = "The peer program is paused by the moderators right now, so no new pairs are made; please try again later."
 NOT_SET_UP = "The peer program isn't set up on this server yet; a moderator needs to run /peeradmin setup first."
 
 
@@ -185,6 +187,7 @@ class PairingService:
                 if profile is None or not profile.opted_in:
                     raise NotFound(NOT_JOINED)
                 await self._require_setup(session, guild_id)
+                await self._require_not_paused(session, guild_id)
                 await self._require_room(session, profile)
                 if profile.waiting_since is None:
                     profile.waiting_since = self.clock()
@@ -216,6 +219,7 @@ class PairingService:
             async with self._unit() as session:
                 if not dry_run:
                     await self._require_setup(session, guild_id)
+                    await self._require_not_paused(session, guild_id)
                 waiting = await ProfileRepo(session).waiting(guild_id)
                 ctx = await self._context(session, guild_id)
             plan = await rounds.plan_round(waiting, ctx, self.runner)
@@ -272,6 +276,10 @@ class PairingService:
         settings = await SettingsRepo(session).get(guild_id)
         if settings is None or (settings.category_id is None and settings.hub_channel_id is None):
             raise SetupNeeded(NOT_SET_UP)
+
+    async def _require_not_paused(self, session: AsyncSession, guild_id: int) -> None:
+        if await SafetySettingsRepo(session).is_paused(guild_id):
+            raise Conflict(PAUSED)
 
     async def _require_room(self, session: AsyncSession, profile: MemberProfile, as_moderator: bool = False) -> None:
         open_pairs = await PairRepo(session).open_pairs_of(profile.guild_id, profile.user_id)
@@ -365,6 +373,7 @@ class PairingService:
                 opened.space_id,
                 wording.welcome(proposal.member_ids, proposal.reasons),
                 proposal.member_ids,
+                report_pair_id=pair_id,
             )
         except Exception:
             log.exception("welcome message for pair %s was not posted", pair_id)
@@ -462,6 +471,17 @@ class PairingService:
             for view in ended:
                 await self._announce(view, {m: wording.moderator_ended(guild_name) for m in view.member_ids})
             return ended
+
+    async def end_pair(self, guild_id: int, pair_id: int, guild_name: str) -> PairView | None:
+        """A moderator ends one pair (after a report); both members are told kindly. None if not open."""
+        async with self._locks[guild_id]:
+            async with self._unit() as session:
+                pair = await PairRepo(session).get(pair_id)
+                if pair is None or pair.guild_id != guild_id or pair.status in ("pending", "ended"):
+                    return None
+                view = await self._close(session, pair, "moderator_ended_after_report")
+            await self._announce(view, {m: wording.moderator_ended(guild_name) for m in view.member_ids})
+            return view
 
     async def leave(self, guild_id: int, user_id: int, guild_name: str) -> int:
         """Opt out: end every pairing, leave the waitlist. Returns how many pairings ended.

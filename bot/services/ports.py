@@ -41,8 +41,16 @@ class SpacePort(Protocol):
         Raises SpaceError when the server cannot be looked at right now."""
         ...
 
-    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
-        """Post a message in a pair space; only the users in ``ping`` may be notified."""
+    async def post_in_space(
+        self,
+        guild_id: int,
+        space_id: int,
+        text: str,
+        ping: tuple[int, ...] = (),
+        report_pair_id: int | None = None,
+    ) -> None:
+        """Post a message in a pair space; only the users in ``ping`` may be notified. With
+        ``report_pair_id``, the message carries a private "Something's wrong" button for that pair."""
         ...
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
@@ -57,4 +65,16 @@ class SpacePort(Protocol):
 
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:
         """Post a status line (never member content) in the moderators' log channel."""
+        ...
+
+
+class SafetyPort(SpacePort, Protocol):
+    """What safety features need beyond spaces: break-glass viewing of one space by one moderator."""
+
+    async def grant_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        """Let one user read a pair space (read-only); raise SpaceError if that cannot be done."""
+        ...
+
+    async def revoke_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        """Take back what :meth:`grant_view` gave; a space that no longer exists is fine."""
         ...

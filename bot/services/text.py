@@ -41,3 +41,14 @@ def human_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<:-])")
+
+
+def shown_plain(text: str) -> str:
+    """Member text to show inside Tandem's own messages: markdown shown literally, no mention syntax.
+
+    Messages are also sent with allowed mentions set to none; this keeps ``@everyone`` and ``<@&id>``
+    from even looking like mentions."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.base import utcnow
+from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
 from bot.local import LocalBot, start_local_bot
 from bot.sandbox import InteractionResult, Sandbox
@@ -31,6 +34,8 @@ class World:
     log: Any
     running: LocalBot | None = None
     members: dict[str, Any] = field(default_factory=dict)
+    data_key: str = field(default_factory=new_key)  # a fresh key per test, kept across restarts
+    clock: Callable[[], datetime] = utcnow
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -38,7 +43,9 @@ class World:
         return create_session_factory(self.running.engine)
 
     async def start_bot(self) -> LocalBot:
-        self.running = await start_local_bot(self.sb, self.database_url, (self.guild.id,))
+        self.running = await start_local_bot(
+            self.sb, self.database_url, (self.guild.id,), data_key=self.data_key, clock=self.clock
+        )
         await self.sb.wait_for_commands(self.guild, timeout=10)
         return self.running
 

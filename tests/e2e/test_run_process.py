@@ -8,6 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.db.crypto import new_key
 from bot.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,7 @@ async def test_tandem_run_in_a_separate_process(tmp_path: Path) -> None:
     async with Sandbox() as sb:
         guild = sb.add_guild("Process Test")
         alice = sb.add_member(guild, "alice")
+        key = new_key()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD", "DATABASE"))}
         env |= {
             "DISCORD_TOKEN": sb.bot_token,
@@ -25,6 +27,7 @@ async def test_tandem_run_in_a_separate_process(tmp_path: Path) -> None:
             "DEV_GUILD_IDS": str(guild.id),
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
             "LOG_LEVEL": "INFO",
+            "TANDEM_DATA_KEY": key,
             "PYTHONPATH": str(ROOT),
         }
         process = await asyncio.create_subprocess_exec(
@@ -44,4 +47,5 @@ async def test_tandem_run_in_a_separate_process(tmp_path: Path) -> None:
         text = output.decode()
         assert "Traceback" not in text
         assert sb.bot_token not in text
+        assert key not in text
         assert (tmp_path / "run.db").exists()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings, read_environment
+from bot.db.crypto import new_key
 
 
 def test_defaults_need_only_nothing() -> None:
@@ -44,6 +45,8 @@ def test_values_are_parsed() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"DISCORD_API_BASE": "discord.com"}, "DISCORD_API_BASE"),
         ({"DISCORD_GATEWAY_URL": "https://gateway.discord.gg"}, "DISCORD_GATEWAY_URL"),
+        ({"TANDEM_DATA_KEY": "not-a-key"}, "TANDEM_DATA_KEY"),
+        ({"TANDEM_OLD_DATA_KEYS": "nope"}, "TANDEM_OLD_DATA_KEYS"),
     ],
 )
 def test_invalid_values_name_the_variable(env: dict[str, str], named: str) -> None:
@@ -81,7 +84,11 @@ def _tandem(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedP
 def _clean_env(tmp_path: Path) -> dict[str, str]:
     import os
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DEV_GUILD", "LOG_LEVEL", "DATABASE"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "DEV_GUILD", "LOG_LEVEL", "DATABASE", "TANDEM_"))
+    }
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     return env
@@ -106,23 +113,26 @@ def test_cli_invalid_value_is_one_line_and_status_2(tmp_path: Path) -> None:
 
 
 def test_cli_check_config_ok_hides_token(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text("DISCORD_TOKEN=secret-token-value\n")
+    key = new_key()
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN=secret-token-value\nTANDEM_DATA_KEY={key}\n")
     result = _tandem("check-config", cwd=tmp_path, env=_clean_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "Configuration is valid" in result.stdout
     assert "secret-token-value" not in result.stdout + result.stderr
+    assert key not in result.stdout + result.stderr
 
 
 def test_cli_migrate_creates_private_database(tmp_path: Path) -> None:
-    result = _tandem("migrate", cwd=tmp_path, env=_clean_env(tmp_path))
+    result = _tandem("migrate", cwd=tmp_path, env=_clean_env(tmp_path) | {"TANDEM_DATA_KEY": new_key()})
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stdout
+    assert "revision 0003" in result.stdout
     assert ((tmp_path / "cli.db").stat().st_mode & 0o777) == 0o600
 
 
 def test_cli_check_config_hides_the_database_password(tmp_path: Path) -> None:
     env = _clean_env(tmp_path) | {
         "DISCORD_TOKEN": "abc",
+        "TANDEM_DATA_KEY": new_key(),
         "DATABASE_URL": "postgresql+asyncpg://tandem:S3cretPw@db.example/tandem",
     }
     result = _tandem("check-config", cwd=tmp_path, env=env)

@@ -8,8 +8,23 @@ from bot.client import TandemBot, find_extensions
 from bot.config import load_settings
 
 EXPECTED = {
-    "peer": {"join", "profile", "request", "status", "end", "leave"},
-    "peeradmin": {"setup", "match", "pair", "unpair", "pairs"},
+    "peer": {"join", "profile", "request", "status", "end", "leave", "report", "resources", "data"},
+    "peeradmin": {
+        "setup",
+        "match",
+        "pair",
+        "unpair",
+        "pairs",
+        "audit",
+        "reports",
+        "resolve",
+        "resources",
+        "pause",
+        "resume",
+        "block",
+        "unblock",
+        "member",
+    },
 }
 
 
