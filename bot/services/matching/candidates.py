@@ -1,0 +1,166 @@
+"""The candidate index: a bounded candidate graph instead of all n² pairs.
+
+Members are bucketed by language and by: topic, pair of topics (among their rarest few), community
+tag, life stage, and "anyone"; and by role side: peers ("peer" and "either"), mentors, and mentees
+("mentee" and "either"). Every bucket lists its members in one global order: timezone band (6 h),
+then life stage, then a seeded random tiebreak. Each member is scored against the next ``width``
+members of every bucket it is in (for mentors: the next mentees; for mentees: the next few
+mentors), so candidates share a language and a topic, tag or stage, and live in
+nearby timezones; small buckets (rare topics) are covered completely. Each member then keeps its
+``keep`` most compatible edges (waiting bonuses left out); an edge survives when it is among the
+best of either end. Work and memory are O(n · width · buckets per member).
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .pool import EITHER, MENTEE, MENTOR, PEER, Pool
+from .scoring import Scorer
+
+_TOPIC, _TAG, _STAGE, _ANY, _TWO_TOPICS = 0, 1, 2, 3, 4
+MAX_PAIR_TOPICS = 5  # pairs of topics are indexed among a member's rarest few topics
+BAND_HOURS = 6.0  # timezone bands: 09-21 daytimes a band apart still overlap by about 6 hours
+
+
+@dataclass
+class CandidateGraph:
+    """Edges (a, b, weight), a < b, sorted by weight, best first (ties in a fixed order)."""
+
+    a: array
+    b: array
+    w: array
+    evaluated: int
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def default_width(n: int) -> int:
+    """Window per bucket: wide for small pools (nearly all same-topic pairs), narrower for big ones."""
+    if n <= 300:
+        return 64
+    if n <= 3000:
+        return 16
+    return 4
+
+
+def default_keep(n: int) -> int:
+    """Edges kept per member (its best by compatibility)."""
+    if n <= 3000:
+        return 24
+    return 8
+
+
+def _order(pool: Pool, active: list[int], seed: int) -> list[int]:
+    rng = random.Random(seed)
+    tie = [rng.random() for _ in range(pool.n)]
+    return sorted(active, key=lambda i: (round(pool.offset[i] / BAND_HOURS), pool.stage[i], tie[i], i))
+
+
+def build_candidates(
+    pool: Pool, scorer: Scorer, seed: int, width: int | None = None, keep: int | None = None
+) -> CandidateGraph:
+    n = pool.n
+    active = [i for i in range(n) if pool.slots[i] > 0 and pool.langs[i]]
+    order = _order(pool, active, seed)
+    rank = [0] * n
+    for r, i in enumerate(order):
+        rank[i] = r
+    n_topics = len(pool.topic_names)
+    rare_first = [0] * n_topics
+    for r, t in enumerate(sorted(range(n_topics), key=lambda t: (-pool.rarity[t], t))):
+        rare_first[t] = r
+    peers: dict[tuple[int, int, int], list[int]] = {}
+    mentors: dict[tuple[int, int, int], list[int]] = {}
+    mentees: dict[tuple[int, int, int], list[int]] = {}
+    for i in order:  # appended in rank order, so every bucket is sorted
+        role = pool.role[i]
+        groups = []
+        if role in (PEER, EITHER):
+            groups.append(peers)
+        if role == MENTOR:
+            groups.append(mentors)
+        if role in (MENTEE, EITHER):
+            groups.append(mentees)
+        feats = [(_TOPIC, t) for t in pool.topics[i]] + [(_TAG, g) for g in pool.tags[i]]
+        ts = sorted(pool.topics[i], key=rare_first.__getitem__)[:MAX_PAIR_TOPICS]
+        feats += [(_TWO_TOPICS, min(x, y) * n_topics + max(x, y)) for a, x in enumerate(ts) for y in ts[a + 1 :]]
+        if pool.stage[i] >= 0:
+            feats.append((_STAGE, pool.stage[i]))
+        feats.append((_ANY, 0))
+        for lang in pool.langs[i]:
+            for kind, value in feats:
+                key = (lang, kind, value)
+                for g in groups:
+                    g.setdefault(key, []).append(i)
+
+    w = width if width is not None else default_width(n)
+    # forward neighbours per member (all buckets share one order, so each pair is found from
+    # its lower-ranked end only)
+    fwd: list[set[int]] = [set() for _ in range(n)]
+    for members in peers.values():
+        m = len(members)
+        for pos in range(m - 1):
+            fwd[members[pos]].update(members[pos + 1 : pos + 1 + w])
+    for key, ms in mentors.items():
+        es = mentees.get(key)
+        if not es:
+            continue
+        e_rank = [rank[e] for e in es]
+        m_rank = [rank[x] for x in ms]
+        wm = max(2, w // 2)  # mentors are few: each is also reached from many mentees
+        for x in ms:
+            p = bisect_right(e_rank, rank[x])
+            fwd[x].update(es[p : p + w])
+        for e in es:
+            q = bisect_right(m_rank, rank[e])
+            fwd[e].update(ms[q : q + wm])
+
+    ea: list[int] = []
+    eb: list[int] = []
+    ew: list[float] = []
+    evaluated = 0
+    for i in order:
+        targets = fwd[i]
+        if not targets:
+            continue
+        evaluated += len(targets)
+        for j in targets:  # int sets iterate in a fixed order; edges are sorted below anyway
+            s = scorer(i, j)
+            if s is not None:
+                if i < j:
+                    ea.append(i)
+                    eb.append(j)
+                else:
+                    ea.append(j)
+                    eb.append(i)
+                ew.append(s)
+        fwd[i] = set()
+    del fwd
+    # keep each member's best edges by compatibility (waiting bonuses are the same whoever the
+    # partner is, so they must not decide which partners a member keeps)
+    fair = pool.fair
+    compat = [fair[ea[e]] + fair[eb[e]] - ew[e] for e in range(len(ew))]
+    idx = sorted(range(len(ew)), key=compat.__getitem__)  # ties: evaluation order, itself fixed
+    del compat
+    k = keep if keep is not None else default_keep(n)
+    seen = [0] * n
+    kept = []
+    for e in idx:
+        a, b = ea[e], eb[e]
+        ca, cb = seen[a], seen[b]
+        seen[a] = ca + 1
+        seen[b] = cb + 1
+        if ca < k or cb < k:
+            kept.append(e)
+    kept.sort()
+    neg = [-ew[e] for e in kept]
+    kept = [kept[x] for x in sorted(range(len(kept)), key=neg.__getitem__)]
+    out_a = array("i", [ea[e] for e in kept])
+    out_b = array("i", [eb[e] for e in kept])
+    out_w = array("d", [ew[e] for e in kept])
+    return CandidateGraph(out_a, out_b, out_w, evaluated)
