@@ -133,6 +133,17 @@ class TandemBot(commands.Bot):
     async def _search_in_worker(self, search: Callable[[], matching.PartnerSuggestion]) -> matching.PartnerSuggestion:
         return await asyncio.get_running_loop().run_in_executor(self._worker(), search)
 
+    async def _finish_event_handlers(self, timeout: float = 5.0) -> None:
+        """Let event handlers already running (an audit entry being written, say) finish their unit of work."""
+        current = asyncio.current_task()
+        running = [
+            t
+            for t in asyncio.all_tasks()
+            if t is not current and not t.done() and t.get_name().startswith("discord.py: on_")
+        ]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
     def spawn_close(self) -> None:
         """Close from a signal handler: log out, close the gateway, let ``start`` return."""
         log.info("stopping on request")
@@ -140,6 +151,7 @@ class TandemBot(commands.Bot):
         self._closing = task
 
     async def close(self) -> None:
+        await self._finish_event_handlers()
         for task in list(self._tasks):
             task.cancel()
         if self._executor is not None:
