@@ -74,11 +74,11 @@ async def test_a_restart_neither_loses_nor_extends_a_grant(world: World) -> None
     clock.advance(hours=2)  # the grant expired while the bot was down
     await world.start_bot()
 
-    async def revoked() -> bool:
-        return not world.sb.can_view(world.mod, pair.space_id)
+    async def revoked_and_told() -> bool:
+        told = "has ended" in world.sb.messages_in(pair.space_id)[-1].content
+        return told and not world.sb.can_view(world.mod, pair.space_id)
 
-    await eventually(revoked)  # at once at start, not an hour later
-    assert "has ended" in world.sb.messages_in(pair.space_id)[-1].content
+    await eventually(revoked_and_told)  # at once at start, not an hour later
 
 
 async def test_bad_access_requests_change_nothing(world: World) -> None:
@@ -109,3 +109,20 @@ async def test_bad_access_requests_change_nothing(world: World) -> None:
     assert not world.sb.can_view(world.mod, pair.space_id)
     assert all("can see this space" not in m.content for m in world.sb.messages_in(pair.space_id)[before:])
     assert bob  # the partner is untouched throughout
+
+
+async def test_access_to_a_thread_space_adds_the_moderator_to_the_thread(world: World) -> None:
+    clock = await driven(world)
+    await world.run(world.mod, "peeradmin setup", hub=world.hub, log_channel=world.log, topics="music")
+    alice, bob = world.member("alice"), world.member("bob")
+    await world.join(alice)
+    await world.join(bob)
+    await world.run(world.mod, "peeradmin pair", member_a=alice, member_b=bob)
+    pair = await world.one(Pair, Pair.status == "active")
+    assert pair.space_kind == "thread" and not world.sb.can_view(world.mod, pair.space_id)
+    await grant(world, pair, minutes=5)
+    assert world.sb.can_view(world.mod, pair.space_id)
+    assert "can see this space until" in world.sb.messages_in(pair.space_id)[-1].content
+    clock.advance(minutes=6)
+    await world.running.bot.access_expiry.run_now()  # type: ignore[union-attr]
+    assert not world.sb.can_view(world.mod, pair.space_id)
