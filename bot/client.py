@@ -22,10 +22,14 @@ from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
 from bot.logging_setup import install_redaction
 from bot.services import matching
+from bot.services.access import AccessService
 from bot.services.audit import AuditLog
 from bot.services.pairing import PairingService
 from bot.services.privacy import PrivacyService
+from bot.services.retention import RetentionService
 from bot.services.safety import SafetyService
+from bot.services.stats import StatsService
+from bot.timed_jobs import TimedJob
 from bot.tree import TandemTree
 from cogs.components import RematchButton, rematch_view
 from cogs.safety_components import ReportButton, report_view
@@ -82,6 +86,14 @@ class TandemBot(commands.Bot):
         self.audit = AuditLog(sessions, clock=clock)
         self.privacy = PrivacyService(sessions, self.pairing)
         self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
+        self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
+        self.retention = RetentionService(sessions, self.spaces, self.audit, clock=clock)
+        self.stats = StatsService(sessions, clock=clock)
+        # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
+        self.access_expiry = TimedJob("access-expiry", self.access.expire_due, clock)
+        self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)
+        self.access.on_change = self.access_expiry.wake
+        self.retention.on_change = self.retention_sweep.wake
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -119,6 +131,8 @@ class TandemBot(commands.Bot):
         rolled_back = await self.pairing.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
+        self.access_expiry.start()
+        self.retention_sweep.start()
         self.reconciled.set()
 
     def _worker(self) -> ProcessPoolExecutor:
@@ -152,6 +166,8 @@ class TandemBot(commands.Bot):
 
     async def close(self) -> None:
         await self._finish_event_handlers()
+        await self.access_expiry.stop()
+        await self.retention_sweep.stop()
         for task in list(self._tasks):
             task.cancel()
         if self._executor is not None:

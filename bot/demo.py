@@ -116,7 +116,16 @@ async def run_demo(keep_db: Path | None = None) -> int:
             mod = sb.add_member(guild, "morgan", roles=[mod_role])
             category = sb.add_category(guild, "Peer Spaces")
             hub = sb.add_text_channel(guild, "peer-hub")
-            log_channel = sb.add_text_channel(guild, "tandem-log")
+            seen = (1 << 10) | (1 << 11) | (1 << 16)  # View Channel, Send Messages, Read Message History
+            log_channel = sb.add_text_channel(  # moderators only: reports are posted there
+                guild,
+                "tandem-log",
+                overwrites=[
+                    {"id": guild.id, "type": 0, "allow": 0, "deny": 1 << 10},
+                    {"id": mod_role.id, "type": 0, "allow": seen, "deny": 0},
+                    {"id": sb.bot_user.id, "type": 1, "allow": seen, "deny": 0},
+                ],
+            )
             people = {name: sb.add_member(guild, name) for name in ("alice", "bob", "sam", "jo", "riley")}
             t = Transcript(sb, guild)
             print("Tandem demo: the real bot (discord.py) against the bundled Discord sandbox on 127.0.0.1.")

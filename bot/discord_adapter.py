@@ -218,6 +218,8 @@ class DiscordSpaces:
         report_pair_id: int | None = None,
     ) -> None:
         target = self._messageable(guild_id, space_id)
+        if isinstance(target, discord.Thread) and target.archived:
+            await target.edit(archived=False)  # an ended pair's thread stays locked: members still can't write
         if report_pair_id is not None and self.report_view is not None:
             await target.send(text, allowed_mentions=pings(ping), view=self.report_view(report_pair_id))
         else:
@@ -244,7 +246,9 @@ class DiscordSpaces:
 
     async def revoke_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
         guild = self.client.get_guild(guild_id)
-        space = guild.get_channel_or_thread(space_id) if guild else None
+        if guild is None:  # never record an access as ended without having taken it back
+            raise SpaceError("That server can't be reached right now.", "the bot is not connected to this server")
+        space = guild.get_channel_or_thread(space_id)
         if space is None:
             return
         with contextlib.suppress(discord.NotFound):
@@ -254,6 +258,21 @@ class DiscordSpaces:
                 await self.client.http.delete_channel_permissions(
                     space.id, user_id, reason="Tandem: break-glass access ended"
                 )
+
+    async def space_exists(self, guild_id: int, space_id: int) -> bool:
+        guild = self._guild(guild_id)
+        if guild.get_channel_or_thread(space_id) is not None:
+            return True
+        try:
+            await self.client.fetch_channel(space_id)  # an archived thread may not be cached
+        except discord.NotFound:
+            return False
+        return True
+
+    async def delete_space(self, guild_id: int, space_id: int) -> None:
+        self._guild(guild_id)
+        with contextlib.suppress(discord.NotFound):
+            await self.client.http.delete_channel(space_id, reason="Tandem: retention period of an ended pair")
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
         guild = self._guild(guild_id)

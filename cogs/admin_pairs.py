@@ -177,4 +177,9 @@ def _permission_problem(
         perms = log_channel.permissions_for(me)
         if not (perms.view_channel and perms.send_messages):
             return "I need to see and send messages in the log channel; allow that and run setup again."
+        if log_channel.permissions_for(log_channel.guild.default_role).view_channel:
+            return (
+                "Everyone in the server can see that log channel, and private reports are posted there, so "
+                "nothing was changed; choose a channel only moderators can see and run setup again."
+            )
     return None

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.tree import NotModerator
 from cogs.admin_pairs import AdminPairCommands
+from cogs.admin_program import AdminProgramCommands
 from cogs.admin_safety import AdminSafetyCommands
 from cogs.replies import guild_of
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 class PeerAdmin(
     AdminPairCommands,
     AdminSafetyCommands,
+    AdminProgramCommands,
     commands.GroupCog,
     group_name="peeradmin",
     group_description="Run the peer program",

@@ -78,3 +78,13 @@ class SafetyPort(SpacePort, Protocol):
     async def revoke_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
         """Take back what :meth:`grant_view` gave; a space that no longer exists is fine."""
         ...
+
+    async def space_exists(self, guild_id: int, space_id: int) -> bool:
+        """Whether the space is still there; raise SpaceError when the server cannot be looked at now."""
+        ...
+
+    async def delete_space(self, guild_id: int, space_id: int) -> None:
+        """Delete a pair space for good (retention); a space that no longer exists is fine.
+
+        Raises SpaceError when the server cannot be looked at now, so nothing is recorded as deleted blind."""
+        ...

@@ -17,6 +17,7 @@ from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
 from bot.local import LocalBot, start_local_bot
 from bot.sandbox import InteractionResult, Sandbox
+from tests.e2e.helpers import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 TOPICS = "writing, career change, coming out, music, veterans life"
 
@@ -89,6 +90,16 @@ class World:
         return found[0]
 
 
+def private_overwrites(sb: Sandbox, guild: Any, mod_role: Any) -> list[dict[str, int]]:
+    """A moderators-only channel: hidden from @everyone, open to the moderator role and the bot."""
+    view_send = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
+    return [
+        {"id": guild.id, "type": 0, "allow": 0, "deny": VIEW_CHANNEL},
+        {"id": mod_role.id, "type": 0, "allow": view_send, "deny": 0},
+        {"id": sb.bot_user.id, "type": 1, "allow": view_send, "deny": 0},
+    ]
+
+
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with Sandbox() as sb:
@@ -98,7 +109,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         sb.set_role_permissions(guild, mod_role, 1 << 5)  # MANAGE_GUILD
         category = sb.add_category(guild, "Peer Spaces")
         hub = sb.add_text_channel(guild, "peer-hub")
-        log = sb.add_text_channel(guild, "tandem-log")
+        log = sb.add_text_channel(guild, "tandem-log", overwrites=private_overwrites(sb, guild, mod_role))
         w = World(sb, f"sqlite+aiosqlite:///{tmp_path / 'tandem.db'}", guild, mod, category, hub, log)
         await w.start_bot()
         try:

@@ -46,3 +46,22 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the bot did not react in time")
         await asyncio.sleep(0.05)
+
+
+class DrivenClock:
+    """A clock the test moves forward: now plus an offset, handed to the bot as its ``clock``."""
+
+    def __init__(self) -> None:
+        from datetime import timedelta
+
+        self.offset = timedelta(0)
+
+    def __call__(self) -> Any:
+        from bot.db.base import utcnow
+
+        return utcnow() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.offset += timedelta(**delta)
