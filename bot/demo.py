@@ -92,6 +92,18 @@ class Transcript:
             self.block(f"  [#{channel.name}] Tandem: ", self.names(message.content))
 
 
+def _command_paths(commands: Any) -> list[str]:
+    """Every invocable path, subcommand groups included ("/peer data export")."""
+    paths: list[str] = []
+    for command in commands:
+        for option in command.options:
+            if option.get("type") == 1:
+                paths.append(f"/{command.name} {option['name']}")
+            elif option.get("type") == 2:
+                paths.extend(f"/{command.name} {option['name']} {sub['name']}" for sub in option.get("options", []))
+    return paths
+
+
 def _option(value: Any) -> str:
     if hasattr(value, "user"):
         return f"@{value.user.username}"
@@ -137,9 +149,7 @@ async def run_demo(keep_db: Path | None = None) -> int:
             running = await start_local_bot(sb, f"sqlite+aiosqlite:///{db_path}", (guild.id,))
             try:
                 await sb.wait_for_commands(guild, timeout=10)
-                commands = sorted(
-                    f"/{c.name} {o['name']}" for c in guild.commands.values() for o in c.options if o.get("type") == 1
-                )
+                commands = sorted(_command_paths(guild.commands.values()))
                 print(f"The bot connected over the gateway and synced {len(commands)} commands:")
                 print("  " + ", ".join(commands))
 
