@@ -44,14 +44,14 @@ def default_width(n: int) -> int:
     if n <= 300:
         return 64
     if n <= 3000:
-        return 16
+        return 32
     return 4
 
 
 def default_keep(n: int) -> int:
     """Edges kept per member (its best by compatibility)."""
     if n <= 3000:
-        return 24
+        return 48
     return 8
 
 

@@ -47,20 +47,19 @@ def optimise(pool: Pool, graph: CandidateGraph, max_steps_factor: int = 40) -> l
         first[i] = len(owner)
         owner.extend([i] * max(0, slots[i]))
     nn = len(owner)
-    member_nbrs: list[dict[int, float] | None] = [None] * n
+    member_nbrs: list[dict[int, float]] = [{} for _ in range(n)]
     ga, gb, gw = graph.a, graph.b, graph.w
-    for e in range(len(gw)):  # best first, so every neighbour dict is ordered best first
-        a, b, w = ga[e], gb[e], gw[e]
-        da = member_nbrs[a]
-        if da is None:
-            da = member_nbrs[a] = {}
-        db = member_nbrs[b]
-        if db is None:
-            db = member_nbrs[b] = {}
-        for c in range(first[b], first[b] + slots[b]):
-            da[c] = w
-        for c in range(first[a], first[a] + slots[a]):
-            db[c] = w
+    for a, b, w in zip(ga, gb, gw, strict=True):  # best first, so every dict is ordered best first
+        member_nbrs[a][b] = w
+        member_nbrs[b][a] = w
+    for i in range(n):  # member -> node ids: a mentor has one node per free place, all alike
+        d = member_nbrs[i]
+        if not d:
+            continue
+        if any(slots[j] != 1 for j in d):
+            member_nbrs[i] = {c: w for j, w in d.items() for c in range(first[j], first[j] + slots[j])}
+        else:
+            member_nbrs[i] = {first[j]: w for j, w in d.items()}
     empty: dict[int, float] = {}
     nbrw = [member_nbrs[owner[x]] or empty for x in range(nn)]
     del member_nbrs
@@ -69,7 +68,7 @@ def optimise(pool: Pool, graph: CandidateGraph, max_steps_factor: int = 40) -> l
     mw = [0.0] * nn
     if nn:
         center = [pool.role[owner[x]] != MENTOR for x in range(nn)]
-        _auction_start(nn, nbrw, mate, mw)
+        _auction_start(nn, nbrw, mate, mw, owner)
         _local_search(nn, nbrw, mate, mw, max_steps_factor, center)
 
     pairs = []
@@ -270,7 +269,7 @@ def _solve_paths(
                 apply(cyc, c1)
 
 
-def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: list[float]) -> None:
+def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: list[float], owner: list[int]) -> None:
     """Round the optimal fractional matching: 2-cycles become pairs, the rest (paths and cycles
     of the assignment) is matched optimally along its length."""
     ptr = [0] * (nn + 1)
@@ -282,7 +281,7 @@ def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: l
         values.extend(d.values())
         ptr[x + 1] = len(targets)
     top = max(values, default=0.0)
-    succ = auction_assignment(ptr, targets, values, eps=max(top * AUCTION_EPS, 1e-6))
+    succ = auction_assignment(ptr, targets, values, eps=max(top * AUCTION_EPS, 1e-6), cls=owner)
     links: list[list[int]] = [[] for _ in range(nn)]
     for u in range(nn):
         v = succ[u]
