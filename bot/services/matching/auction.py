@@ -50,12 +50,17 @@ def auction_assignment(
     return [x if x >= 0 else -1 for x in assigned]
 
 
+_np: Any
+try:  # imported with the engine, not during a round
+    import numpy
+
+    _np = numpy
+except ImportError:  # pragma: no cover - numpy is optional
+    _np = None
+
+
 def _numpy() -> Any:
-    try:
-        import numpy
-    except ImportError:  # pragma: no cover - numpy is optional
-        return None
-    return numpy
+    return _np
 
 
 def _jacobi(

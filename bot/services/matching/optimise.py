@@ -128,6 +128,7 @@ def _local_search(
         mate[x], mate[y] = y, x
         mw[x] = mw[y] = w
 
+    empty: dict[int, float] = {}
     queue = deque(x for x in range(nn) if nbrw[x] and center[x])
     inq = bytearray(nn)
     for x in queue:
@@ -143,6 +144,9 @@ def _local_search(
         top_u1 = top[u1] if u1 >= 0 else 0.0
         best_gain = EPS
         best: tuple[int, int, int, float, int, float] | None = None  # v, mode, x, wx, y, wy
+        fx = u1 >= 0 and freecnt[u1] > 0
+        free_u1 = best_free(u1) if fx else []  # the same for every v
+        nbr_u1 = nbrw[u1] if u1 >= 0 else empty
         for v, wuv in nbrw[u].items():
             if v == u1:
                 continue
@@ -151,14 +155,13 @@ def _local_search(
             if g + top_u1 + (top[v1] if v1 >= 0 else 0.0) <= best_gain:
                 continue
             extra, mode, x, wx, y, wy = 0.0, 0, -1, 0.0, -1, 0.0
-            if u1 >= 0 and v1 >= 0:
-                w11 = nbrw[u1].get(v1)
+            if v1 >= 0:
+                w11 = nbr_u1.get(v1)
                 if w11 is not None:
                     extra, mode = w11, 1
-            fx = u1 >= 0 and freecnt[u1] > 0
             fy = v1 >= 0 and freecnt[v1] > 0
             if fx or fy:
-                x1, wx1, x2, wx2 = _pick_two(best_free(u1), v, u) if fx else (-1, 0.0, -1, 0.0)
+                x1, wx1, x2, wx2 = _pick_two(free_u1, v, u) if fx else (-1, 0.0, -1, 0.0)
                 y1, wy1, y2, wy2 = _pick_two(best_free(v1), v, u) if fy else (-1, 0.0, -1, 0.0)
                 if x1 >= 0 and x1 == y1:
                     if wx1 + wy2 >= wx2 + wy1:

@@ -44,6 +44,32 @@ def as_names(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in items if str(v).strip())
 
 
+@lru_cache(maxsize=65536)
+def _key_of(name: str) -> tuple[str, str]:
+    """(compared form, shown form) of a non-blank name."""
+    shown = " ".join(name.split())
+    return shown.casefold(), shown
+
+
+class _Names:
+    """Each value's names as (compared, shown) pairs, worked out once per distinct value (profiles
+    mostly share the same few sets of languages, tags and topics)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[object, tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, value: object) -> tuple[tuple[str, str], ...]:
+        plain = isinstance(value, str) or (type(value) is frozenset and all(type(x) is str for x in value))
+        if plain:
+            got = self.memo.get(value)
+            if got is not None:
+                return got
+        keys = tuple(_key_of(name) for name in as_names(value))
+        if plain:
+            self.memo[value] = keys
+        return keys
+
+
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
@@ -65,9 +91,11 @@ class _Interner:
         self.spellings: dict[str, dict[str, int]] = {}
 
     def add(self, names: Iterable[str]) -> None:
-        for name in names:
-            shown = " ".join(name.split())
-            counts = self.spellings.setdefault(_norm(name), {})
+        self.add_keys(_key_of(name) for name in names)
+
+    def add_keys(self, keys: Iterable[tuple[str, str]]) -> None:
+        for norm, shown in keys:
+            counts = self.spellings.setdefault(norm, {})
             counts[shown] = counts.get(shown, 0) + 1
 
     def freeze(self) -> tuple[dict[str, int], list[str]]:
@@ -132,10 +160,11 @@ def compile_pool(
     now = aware(now)
     ref = reference_date or now.date()
     topic_in, tag_in, lang_in, stage_in = _Interner(), _Interner(), _Interner(), _Interner()
+    names = _Names()
     for m in profiles:
-        topic_in.add(as_names(m.topics))
-        tag_in.add(as_names(m.shared_tags) + as_names(m.require_tags))
-        lang_in.add(as_names(m.languages))
+        topic_in.add_keys(names(m.topics))
+        tag_in.add_keys(names(m.shared_tags) + names(m.require_tags))
+        lang_in.add_keys(names(m.languages))
         if m.life_stage and str(m.life_stage).strip():
             stage_in.add((str(m.life_stage),))
     topic_id, topic_names = topic_in.freeze()
@@ -144,7 +173,7 @@ def compile_pool(
     stage_id, stage_names = stage_in.freeze()
 
     def ids_of(table: dict[str, int], value: object) -> frozenset[int]:
-        return frozenset(table[_norm(v)] for v in as_names(value))
+        return frozenset([table[norm] for norm, _ in names(value)])
 
     w = weights
     index_of = {m.member_id: i for i, m in enumerate(profiles)}
