@@ -6,7 +6,7 @@ interned to ints in sorted order, so nothing depends on Python's per-process str
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -59,15 +59,35 @@ class _Names:
         self.memo: dict[object, tuple[tuple[str, str], ...]] = {}
 
     def __call__(self, value: object) -> tuple[tuple[str, str], ...]:
-        plain = isinstance(value, str) or (type(value) is frozenset and all(type(x) is str for x in value))
-        if plain:
-            got = self.memo.get(value)
-            if got is not None:
-                return got
+        try:
+            return self.memo[value]
+        except (KeyError, TypeError):  # new, or unhashable (a list)
+            pass
         keys = tuple(_key_of(name) for name in as_names(value))
-        if plain:
+        if self.plain(value):
             self.memo[value] = keys
         return keys
+
+    @staticmethod
+    def plain(value: object) -> bool:
+        """Safe to remember by value: a string or a set of strings (equal only to equal names)."""
+        return isinstance(value, str) or (type(value) is frozenset and all(type(x) is str for x in value))
+
+    def ids(self, table: dict[str, int]) -> Callable[[object], frozenset[int]]:
+        """``value -> frozenset of interned ids`` through ``table``, remembered per distinct value."""
+        memo: dict[object, frozenset[int]] = {}
+
+        def ids_of(value: object) -> frozenset[int]:
+            try:
+                return memo[value]
+            except (KeyError, TypeError):
+                pass
+            got = frozenset([table[norm] for norm, _ in self(value)])
+            if self.plain(value):
+                memo[value] = got
+            return got
+
+        return ids_of
 
 
 def aware(moment: datetime) -> datetime:
@@ -172,18 +192,17 @@ def compile_pool(
     lang_id, lang_names = lang_in.freeze()
     stage_id, stage_names = stage_in.freeze()
 
-    def ids_of(table: dict[str, int], value: object) -> frozenset[int]:
-        return frozenset([table[norm] for norm, _ in names(value)])
+    lang_ids, topic_ids, tag_ids = names.ids(lang_id), names.ids(topic_id), names.ids(tag_id)
 
     w = weights
     index_of = {m.member_id: i for i, m in enumerate(profiles)}
     langs, topics, tags, req, maxdiff, has_pref = [], [], [], [], [], []
     mask, offset, stage, role, slots, fair = [], [], [], [], [], []
     for m in profiles:
-        langs.append(ids_of(lang_id, m.languages))
-        topics.append(ids_of(topic_id, m.topics))
-        tags.append(ids_of(tag_id, m.shared_tags))
-        r = ids_of(tag_id, m.require_tags)
+        langs.append(lang_ids(m.languages))
+        topics.append(topic_ids(m.topics))
+        tags.append(tag_ids(m.shared_tags))
+        r = tag_ids(m.require_tags)
         req.append(r or None)
         md = m.max_utc_offset_diff_hours
         md_f = None if md is None or (isinstance(md, float) and math.isnan(md)) else max(0.0, float(md))
