@@ -10,7 +10,8 @@ matching (a mentee has one node, so never gets the same mentor twice).
    and re-matches the two freed partners, to each other or to free neighbours (augmenting paths
    of up to 5 edges, alternating 4-cycles).
 
-Measured on realistic pools (benchmarks/matching.py): about 0.997 of the exact optimum.
+Measured on realistic pools (benchmarks/matching.py): about 0.995 of the exact optimum over the same
+candidate graph; the graph itself is the larger loss at 10,000 members and more (see the benchmark).
 """
 
 from __future__ import annotations
@@ -47,20 +48,19 @@ def optimise(pool: Pool, graph: CandidateGraph, max_steps_factor: int = 40) -> l
         first[i] = len(owner)
         owner.extend([i] * max(0, slots[i]))
     nn = len(owner)
-    member_nbrs: list[dict[int, float] | None] = [None] * n
+    member_nbrs: list[dict[int, float]] = [{} for _ in range(n)]
     ga, gb, gw = graph.a, graph.b, graph.w
-    for e in range(len(gw)):  # best first, so every neighbour dict is ordered best first
-        a, b, w = ga[e], gb[e], gw[e]
-        da = member_nbrs[a]
-        if da is None:
-            da = member_nbrs[a] = {}
-        db = member_nbrs[b]
-        if db is None:
-            db = member_nbrs[b] = {}
-        for c in range(first[b], first[b] + slots[b]):
-            da[c] = w
-        for c in range(first[a], first[a] + slots[a]):
-            db[c] = w
+    for a, b, w in zip(ga, gb, gw, strict=True):  # best first, so every dict is ordered best first
+        member_nbrs[a][b] = w
+        member_nbrs[b][a] = w
+    for i in range(n):  # member -> node ids: a mentor has one node per free place, all alike
+        d = member_nbrs[i]
+        if not d:
+            continue
+        if any(slots[j] != 1 for j in d):
+            member_nbrs[i] = {c: w for j, w in d.items() for c in range(first[j], first[j] + slots[j])}
+        else:
+            member_nbrs[i] = {first[j]: w for j, w in d.items()}
     empty: dict[int, float] = {}
     nbrw = [member_nbrs[owner[x]] or empty for x in range(nn)]
     del member_nbrs
@@ -69,7 +69,7 @@ def optimise(pool: Pool, graph: CandidateGraph, max_steps_factor: int = 40) -> l
     mw = [0.0] * nn
     if nn:
         center = [pool.role[owner[x]] != MENTOR for x in range(nn)]
-        _auction_start(nn, nbrw, mate, mw)
+        _auction_start(nn, nbrw, mate, mw, owner)
         _local_search(nn, nbrw, mate, mw, max_steps_factor, center)
 
     pairs = []
@@ -129,6 +129,7 @@ def _local_search(
         mate[x], mate[y] = y, x
         mw[x] = mw[y] = w
 
+    empty: dict[int, float] = {}
     queue = deque(x for x in range(nn) if nbrw[x] and center[x])
     inq = bytearray(nn)
     for x in queue:
@@ -144,6 +145,9 @@ def _local_search(
         top_u1 = top[u1] if u1 >= 0 else 0.0
         best_gain = EPS
         best: tuple[int, int, int, float, int, float] | None = None  # v, mode, x, wx, y, wy
+        fx = u1 >= 0 and freecnt[u1] > 0
+        free_u1 = best_free(u1) if fx else []  # the same for every v
+        nbr_u1 = nbrw[u1] if u1 >= 0 else empty
         for v, wuv in nbrw[u].items():
             if v == u1:
                 continue
@@ -152,14 +156,13 @@ def _local_search(
             if g + top_u1 + (top[v1] if v1 >= 0 else 0.0) <= best_gain:
                 continue
             extra, mode, x, wx, y, wy = 0.0, 0, -1, 0.0, -1, 0.0
-            if u1 >= 0 and v1 >= 0:
-                w11 = nbrw[u1].get(v1)
+            if v1 >= 0:
+                w11 = nbr_u1.get(v1)
                 if w11 is not None:
                     extra, mode = w11, 1
-            fx = u1 >= 0 and freecnt[u1] > 0
             fy = v1 >= 0 and freecnt[v1] > 0
             if fx or fy:
-                x1, wx1, x2, wx2 = _pick_two(best_free(u1), v, u) if fx else (-1, 0.0, -1, 0.0)
+                x1, wx1, x2, wx2 = _pick_two(free_u1, v, u) if fx else (-1, 0.0, -1, 0.0)
                 y1, wy1, y2, wy2 = _pick_two(best_free(v1), v, u) if fy else (-1, 0.0, -1, 0.0)
                 if x1 >= 0 and x1 == y1:
                     if wx1 + wy2 >= wx2 + wy1:
@@ -270,7 +273,7 @@ def _solve_paths(
                 apply(cyc, c1)
 
 
-def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: list[float]) -> None:
+def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: list[float], owner: list[int]) -> None:
     """Round the optimal fractional matching: 2-cycles become pairs, the rest (paths and cycles
     of the assignment) is matched optimally along its length."""
     ptr = [0] * (nn + 1)
@@ -282,7 +285,7 @@ def _auction_start(nn: int, nbrw: list[dict[int, float]], mate: list[int], mw: l
         values.extend(d.values())
         ptr[x + 1] = len(targets)
     top = max(values, default=0.0)
-    succ = auction_assignment(ptr, targets, values, eps=max(top * AUCTION_EPS, 1e-6))
+    succ = auction_assignment(ptr, targets, values, eps=max(top * AUCTION_EPS, 1e-6), cls=owner)
     links: list[list[int]] = [[] for _ in range(nn)]
     for u in range(nn):
         v = succ[u]

@@ -6,7 +6,7 @@ interned to ints in sorted order, so nothing depends on Python's per-process str
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -44,6 +44,52 @@ def as_names(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in items if str(v).strip())
 
 
+@lru_cache(maxsize=65536)
+def _key_of(name: str) -> tuple[str, str]:
+    """(compared form, shown form) of a non-blank name."""
+    shown = " ".join(name.split())
+    return shown.casefold(), shown
+
+
+class _Names:
+    """Each value's names as (compared, shown) pairs, worked out once per distinct value (profiles
+    mostly share the same few sets of languages, tags and topics)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[object, tuple[tuple[str, str], ...]] = {}
+
+    def __call__(self, value: object) -> tuple[tuple[str, str], ...]:
+        try:
+            return self.memo[value]
+        except (KeyError, TypeError):  # new, or unhashable (a list)
+            pass
+        keys = tuple(_key_of(name) for name in as_names(value))
+        if self.plain(value):
+            self.memo[value] = keys
+        return keys
+
+    @staticmethod
+    def plain(value: object) -> bool:
+        """Safe to remember by value: a string or a set of strings (equal only to equal names)."""
+        return isinstance(value, str) or (type(value) is frozenset and all(type(x) is str for x in value))
+
+    def ids(self, table: dict[str, int]) -> Callable[[object], frozenset[int]]:
+        """``value -> frozenset of interned ids`` through ``table``, remembered per distinct value."""
+        memo: dict[object, frozenset[int]] = {}
+
+        def ids_of(value: object) -> frozenset[int]:
+            try:
+                return memo[value]
+            except (KeyError, TypeError):
+                pass
+            got = frozenset([table[norm] for norm, _ in self(value)])
+            if self.plain(value):
+                memo[value] = got
+            return got
+
+        return ids_of
+
+
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
@@ -65,9 +111,11 @@ class _Interner:
         self.spellings: dict[str, dict[str, int]] = {}
 
     def add(self, names: Iterable[str]) -> None:
-        for name in names:
-            shown = " ".join(name.split())
-            counts = self.spellings.setdefault(_norm(name), {})
+        self.add_keys(_key_of(name) for name in names)
+
+    def add_keys(self, keys: Iterable[tuple[str, str]]) -> None:
+        for norm, shown in keys:
+            counts = self.spellings.setdefault(norm, {})
             counts[shown] = counts.get(shown, 0) + 1
 
     def freeze(self) -> tuple[dict[str, int], list[str]]:
@@ -132,10 +180,11 @@ def compile_pool(
     now = aware(now)
     ref = reference_date or now.date()
     topic_in, tag_in, lang_in, stage_in = _Interner(), _Interner(), _Interner(), _Interner()
+    names = _Names()
     for m in profiles:
-        topic_in.add(as_names(m.topics))
-        tag_in.add(as_names(m.shared_tags) + as_names(m.require_tags))
-        lang_in.add(as_names(m.languages))
+        topic_in.add_keys(names(m.topics))
+        tag_in.add_keys(names(m.shared_tags) + names(m.require_tags))
+        lang_in.add_keys(names(m.languages))
         if m.life_stage and str(m.life_stage).strip():
             stage_in.add((str(m.life_stage),))
     topic_id, topic_names = topic_in.freeze()
@@ -143,18 +192,17 @@ def compile_pool(
     lang_id, lang_names = lang_in.freeze()
     stage_id, stage_names = stage_in.freeze()
 
-    def ids_of(table: dict[str, int], value: object) -> frozenset[int]:
-        return frozenset(table[_norm(v)] for v in as_names(value))
+    lang_ids, topic_ids, tag_ids = names.ids(lang_id), names.ids(topic_id), names.ids(tag_id)
 
     w = weights
     index_of = {m.member_id: i for i, m in enumerate(profiles)}
     langs, topics, tags, req, maxdiff, has_pref = [], [], [], [], [], []
     mask, offset, stage, role, slots, fair = [], [], [], [], [], []
     for m in profiles:
-        langs.append(ids_of(lang_id, m.languages))
-        topics.append(ids_of(topic_id, m.topics))
-        tags.append(ids_of(tag_id, m.shared_tags))
-        r = ids_of(tag_id, m.require_tags)
+        langs.append(lang_ids(m.languages))
+        topics.append(topic_ids(m.topics))
+        tags.append(tag_ids(m.shared_tags))
+        r = tag_ids(m.require_tags)
         req.append(r or None)
         md = m.max_utc_offset_diff_hours
         md_f = None if md is None or (isinstance(md, float) and math.isnan(md)) else max(0.0, float(md))
