@@ -19,8 +19,15 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.discord_delivery import DiscordOutbox
+from bot.scheduler import CheckinScheduler
+from bot.services.checkins import CheckinService
+from bot.services.delivery import Dispatcher
+from bot.services.goals import GoalService
+from bot.services.pacing import Pacer
 from bot.services.pairing import PairingService
 from bot.tree import TandemTree
+from cogs.agreement_ui import DYNAMIC_ITEMS, agreement_view
 from cogs.components import RematchButton, rematch_view
 
 log = logging.getLogger(__name__)
@@ -66,8 +73,14 @@ class TandemBot(commands.Bot):
             max_messages=None,
         )
         self.settings = settings
-        self.spaces = DiscordSpaces(self, rematch_view=rematch_view)
+        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, agreement_view=agreement_view)
         self.pairing = PairingService(sessions, self.spaces, clock=clock)
+        # check-ins and goals (issue 4): the tables drive the scheduler; deliveries are paced bot-wide
+        self.pacer = Pacer(settings.pace_per_second)
+        self.dispatcher = Dispatcher(sessions, DiscordOutbox(self), self.pacer, clock=clock)
+        self.scheduler = CheckinScheduler(sessions, self.dispatcher, clock, settings.checkin_sweep_seconds)
+        self.checkins = CheckinService(sessions, self.spaces, clock=clock, on_change=self.scheduler.changed)
+        self.goals = GoalService(sessions, self.spaces, clock=clock, on_change=self.scheduler.changed)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -75,8 +88,9 @@ class TandemBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in find_extensions():
             await self.load_extension(name)
-        self.add_dynamic_items(RematchButton)
+        self.add_dynamic_items(RematchButton, *DYNAMIC_ITEMS)
         await self.sync_commands()
+        await self.scheduler.start()
         self.spawn(self._reconcile_when_ready())
 
     async def sync_commands(self) -> None:
@@ -105,6 +119,13 @@ class TandemBot(commands.Bot):
         rolled_back = await self.pairing.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
+        try:
+            sent = await self.scheduler.tick()  # catch up: prompts due while down, deliveries left unsent
+        except Exception:
+            log.exception("catching up on check-ins at start failed; the sweep will try again")
+        else:
+            if sent:
+                log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
         self.reconciled.set()
 
     def spawn_close(self) -> None:
@@ -114,6 +135,7 @@ class TandemBot(commands.Bot):
         self._closing = task
 
     async def close(self) -> None:
+        self.scheduler.stop()
         for task in list(self._tasks):
             task.cancel()
         await super().close()

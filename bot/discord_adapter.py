@@ -59,9 +59,15 @@ def pings(user_ids: tuple[int, ...]) -> discord.AllowedMentions:
 class DiscordSpaces:
     """Implements :class:`bot.services.ports.SpacePort` with discord.py."""
 
-    def __init__(self, client: discord.Client, rematch_view: Callable[[int], discord.ui.View] | None = None) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        rematch_view: Callable[[int], discord.ui.View] | None = None,
+        agreement_view: Callable[[int, int], discord.ui.View] | None = None,
+    ) -> None:
         self.client = client
         self.rematch_view = rematch_view
+        self.agreement_view = agreement_view
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -203,8 +209,16 @@ class DiscordSpaces:
             return channel
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
 
-    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
-        await self._messageable(guild_id, space_id).send(text, allowed_mentions=pings(ping))
+    async def post_in_space(
+        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = (), agreement_pair_id: int | None = None
+    ) -> None:
+        channel = self._messageable(guild_id, space_id)
+        if agreement_pair_id is not None and self.agreement_view is not None:
+            await channel.send(
+                text, allowed_mentions=pings(ping), view=self.agreement_view(guild_id, agreement_pair_id)
+            )
+        else:
+            await channel.send(text, allowed_mentions=pings(ping))
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
         guild = self._guild(guild_id)

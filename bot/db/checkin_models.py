@@ -88,6 +88,7 @@ class Delivery(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, default=0)  # the member it is for, or 0 for the pair
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     nonce: Mapped[str] = mapped_column(String(25), unique=True)
+    via: Mapped[str] = mapped_column(String(8), default="space")  # "space" or "dm"
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     mention_user_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(12), default="pending")

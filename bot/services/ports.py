@@ -39,8 +39,11 @@ class SpacePort(Protocol):
         """The id of a space with this name, if one exists (for start-up reconciliation)."""
         ...
 
-    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
-        """Post a message in a pair space; only the users in ``ping`` may be notified."""
+    async def post_in_space(
+        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = (), agreement_pair_id: int | None = None
+    ) -> None:
+        """Post a message in a pair space; only the users in ``ping`` may be notified. With
+        ``agreement_pair_id``, the message carries the "Our agreement" button for that pair."""
         ...
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:

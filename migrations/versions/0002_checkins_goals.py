@@ -80,6 +80,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("nonce", sa.String(length=25), nullable=False),
+        sa.Column("via", sa.String(length=8), nullable=False),
         sa.Column("channel_id", sa.BigInteger(), nullable=True),
         sa.Column("mention_user_id", sa.BigInteger(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),

@@ -34,7 +34,9 @@ class FakeSpaces:
     async def find_space(self, guild_id: int, name: str) -> int | None:
         return next((sid for sid, plan in self.opened.items() if plan.name == name), None)
 
-    async def post_in_space(self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = ()) -> None:
+    async def post_in_space(
+        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = (), agreement_pair_id: int | None = None
+    ) -> None:
         self.posts.append((space_id, text, ping))
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
