@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.tree import NotModerator
+from cogs.admin_checkins import AdminCheckinCommands
 from cogs.admin_pairs import AdminPairCommands
 from cogs.replies import guild_of
 
@@ -21,7 +22,13 @@ log = logging.getLogger(__name__)
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class PeerAdmin(AdminPairCommands, commands.GroupCog, group_name="peeradmin", group_description="Run the peer program"):
+class PeerAdmin(
+    AdminPairCommands,
+    AdminCheckinCommands,
+    commands.GroupCog,
+    group_name="peeradmin",
+    group_description="Run the peer program",
+):
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
         self.pairing = bot.pairing
