@@ -40,6 +40,7 @@ async def start_local_bot(
     clock: Callable[[], datetime] = utcnow,
     timeout: float = 20.0,
     sweep_seconds: float = 60.0,
+    pace_per_second: float = 45.0,
 ) -> LocalBot:
     """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready."""
     engine = create_engine(database_url)
@@ -51,6 +52,7 @@ async def start_local_bot(
         discord_gateway_url=sandbox.gateway_url,
         dev_guild_ids=guild_ids,
         checkin_sweep_seconds=sweep_seconds,
+        pace_per_second=pace_per_second,
     )
     point_at(settings.discord_api_base, settings.discord_gateway_url)
     bot = TandemBot(settings, create_session_factory(engine), guild_ready_timeout=0.2, clock=clock)

@@ -55,7 +55,7 @@ class CheckinScheduler:
         scheduler.start()
         self.scheduler = scheduler
         scheduler.add_job(
-            self.tick,
+            self._job,
             "interval",
             seconds=self.sweep_seconds,
             id=SWEEP_ID,
@@ -90,7 +90,7 @@ class CheckinScheduler:
                     self.scheduler.remove_job(job_id)
                 continue
             self.scheduler.add_job(
-                self.tick,
+                self._job,
                 "date",
                 run_date=next_due_at,
                 id=job_id,
@@ -112,7 +112,15 @@ class CheckinScheduler:
     async def _apply_changes(self) -> None:
         changed, self._pending_changes = self._pending_changes, set()
         if changed:
-            await self.tick(changed)
+            await self._job(changed)
+
+    async def _job(self, pair_ids: set[int] | None = None) -> None:
+        """What the jobs run. Stopping mid-batch is safe (the ledger resumes it at the next start), so
+        a cancellation at shutdown is not an error."""
+        try:
+            await self.tick(pair_ids)
+        except asyncio.CancelledError:
+            log.info("a check-in run was interrupted by shutdown; the next start resumes it")
 
     async def tick(self, pair_ids: set[int] | None = None) -> int:
         """Plan from the tables (one transaction), then send what is due. Returns how many were sent."""

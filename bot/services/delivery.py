@@ -29,7 +29,7 @@ from bot.services.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
-CLAIM = timedelta(seconds=10)
+CLAIM = timedelta(seconds=5)
 MAX_ATTEMPTS = 8
 BATCH = 200
 WORKERS = 8
