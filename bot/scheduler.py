@@ -26,6 +26,7 @@ from bot.services.delivery import Dispatcher
 log = logging.getLogger(__name__)
 
 SWEEP_ID = "tandem:sweep"
+PLAN_CHUNK = 10
 
 
 def pair_job_id(pair_id: int) -> str:
@@ -90,7 +91,7 @@ class CheckinScheduler:
                     self.scheduler.remove_job(job_id)
                 continue
             self.scheduler.add_job(
-                self._job,
+                self._wake,
                 "date",
                 run_date=next_due_at,
                 id=job_id,
@@ -100,6 +101,11 @@ class CheckinScheduler:
             )
             count += 1
         return count
+
+    def _wake(self) -> None:
+        """A pair's time has come: one run for everything due (many pairs due at once coalesce)."""
+        if self.scheduler is not None:
+            self.scheduler.add_job(self._job, id="tandem:wake", replace_existing=True, misfire_grace_time=None)
 
     def changed(self, pair_id: int) -> None:
         """A service changed what a pair's schedule depends on: re-derive its job soon."""
@@ -123,11 +129,25 @@ class CheckinScheduler:
             log.info("a check-in run was interrupted by shutdown; the next start resumes it")
 
     async def tick(self, pair_ids: set[int] | None = None) -> int:
-        """Plan from the tables (one transaction), then send what is due. Returns how many were sent."""
+        """Plan from the tables, then send what is due. Returns how many were sent.
+
+        Planning commits in chunks, and sending starts after the first chunk, so a large batch goes out
+        at the pacer's rate instead of waiting for every pair to be planned."""
         async with self._tick_lock:
             async with self.sessions.begin() as session:
-                await reminders.plan(session, self.clock(), sorted(pair_ids) if pair_ids is not None else None)
-            sent = await self.dispatcher.send_pending()
+                await reminders.plan(session, self.clock(), [])  # new pairs get their schedule
+                ids = sorted(pair_ids) if pair_ids is not None else await reminders.active_pair_ids(session)
+            sending: asyncio.Task[int] | None = None
+            sent = 0
+            for start in range(0, len(ids), PLAN_CHUNK):
+                async with self.sessions.begin() as session:
+                    await reminders.plan(session, self.clock(), ids[start : start + PLAN_CHUNK])
+                if sending is None or sending.done():
+                    sent += sending.result() if sending is not None else 0
+                    sending = asyncio.create_task(self.dispatcher.send_pending())
+            if sending is not None:
+                sent += await sending
+            sent += await self.dispatcher.send_pending()  # what was planned while the last send ran
             await self.rebuild(pair_ids)
             self.ticks += 1
             return sent

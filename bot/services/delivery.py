@@ -12,6 +12,7 @@ members by DM instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -31,8 +32,9 @@ log = logging.getLogger(__name__)
 
 CLAIM = timedelta(seconds=5)
 MAX_ATTEMPTS = 8
-BATCH = 200
+BATCH = 100
 WORKERS = 8
+MARK_EVERY = 0.2  # seconds between the writer's groups of "sent" marks
 FALLS_BACK_TO_SPACE = ("reminder", "mentor_due", "mentor_missed", "goal_soon", "goal_overdue")
 
 
@@ -73,61 +75,113 @@ class Dispatcher:
         self._lock = asyncio.Lock()
 
     async def send_pending(self) -> int:
-        """Send every pending delivery whose time has come. Returns how many were sent."""
+        """Send every pending delivery whose time has come. Returns how many were sent.
+
+        Deliveries are claimed a batch at a time (one transaction), sent by a few concurrent senders at
+        the pacer's rate, and marked sent in small groups by one writer, so the database never becomes
+        the bottleneck of a batch. A crash before a group is marked leads to a resend with the same
+        nonce, which Discord deduplicates."""
         async with self._lock:
             sent = 0
-            for _round in range(50):  # fallbacks re-queue at once; this bounds the rounds
-                ids = await self._due_ids()
-                if not ids:
+            for _round in range(1000):  # bounded: fallbacks re-queue at once, retries wait
+                claimed = await self._claim_batch()
+                if not claimed:
                     break
-                queue: asyncio.Queue[int] = asyncio.Queue()
-                for delivery_id in ids:
-                    queue.put_nowait(delivery_id)
-                results = await asyncio.gather(*(self._worker(queue) for _ in range(min(WORKERS, len(ids)))))
-                sent += sum(results)
+                sent += await self._send_batch(claimed)
             return sent
 
-    async def _due_ids(self) -> list[int]:
-        async with self.sessions() as session:
+    async def _claim_batch(self) -> list[tuple[int, Outgoing]]:
+        async with self.sessions.begin() as session:
+            wall = self.wall()
             stmt = (
-                select(Delivery.id)
+                select(Delivery)
                 .where(Delivery.status == "pending", Delivery.next_attempt_at <= self.clock())
-                .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < self.wall()))
+                .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < wall))
                 .order_by(Delivery.due_at, Delivery.id)
                 .limit(BATCH)
             )
-            return list(await session.scalars(stmt))
-
-    async def _worker(self, queue: asyncio.Queue[int]) -> int:
-        sent = 0
-        while not queue.empty():
-            delivery_id = queue.get_nowait()
-            try:
-                sent += await self._send_one(delivery_id)
-            except Exception:
-                log.exception("delivery %s could not be handled; it stays pending", delivery_id)
-                await self._retry_later(delivery_id)
-        return sent
-
-    async def _claim(self, delivery_id: int) -> Outgoing | None:
-        """Claim the delivery and build its message, or skip it when it no longer applies."""
-        async with self.sessions.begin() as session:
-            wall = self.wall()
-            claimed = await session.execute(
+            deliveries = list(await session.scalars(stmt))
+            if not deliveries:
+                return []
+            await session.execute(
                 update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == "pending")
-                .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < wall))
+                .where(Delivery.id.in_([d.id for d in deliveries]))
                 .values(claimed_until=wall + CLAIM)
+                .execution_options(synchronize_session=False)
             )
-            if not getattr(claimed, "rowcount", 0):
-                return None
-            d = await session.get(Delivery, delivery_id)
-            pair = await session.get(Pair, d.pair_id) if d is not None else None
-            if d is None or pair is None or pair.status != "active":
-                if d is not None:
+            pairs = {
+                p.id: p for p in await session.scalars(select(Pair).where(Pair.id.in_({d.pair_id for d in deliveries})))
+            }
+            out = []
+            for d in deliveries:
+                pair = pairs.get(d.pair_id)
+                if pair is None or pair.status != "active":
                     d.status, d.claimed_until = "skipped", None
-                return None
-            return await self._message(session, d, pair)
+                    continue
+                message = await self._message(session, d, pair)
+                if message is not None:
+                    out.append((d.id, message))
+            return out
+
+    async def _send_batch(self, claimed: list[tuple[int, Outgoing]]) -> int:
+        done: list[tuple[int, Sent]] = []
+        flushed = 0
+        gate = asyncio.Semaphore(WORKERS)
+
+        async def send(delivery_id: int, message: Outgoing) -> None:
+            async with gate:
+                await self.pacer.wait()
+                try:
+                    result = await self.outbox.deliver(message)
+                except Exception:
+                    log.exception("delivery %s could not be sent; it will be retried later", delivery_id)
+                    result = Sent("retry")
+            if result.status == "sent":
+                done.append((delivery_id, result))
+            elif result.status == "dms_closed":
+                await self._dms_closed(delivery_id)
+            elif result.status == "gone":
+                await self._gone(delivery_id)
+            else:
+                await self._retry_later(delivery_id)
+
+        stop = asyncio.Event()
+
+        async def writer() -> None:
+            nonlocal flushed
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), MARK_EVERY)
+                flushed += await self._mark_sent(done)  # never cancelled half-way: it ends on ``stop``
+
+        marking = asyncio.create_task(writer())
+        try:
+            await asyncio.gather(*(send(i, m) for i, m in claimed))
+        finally:
+            stop.set()
+            await marking
+        return flushed
+
+    async def _mark_sent(self, done: list[tuple[int, Sent]]) -> int:
+        """Mark a group of deliveries sent, in one transaction (taking them off ``done``)."""
+        if not done:
+            return 0
+        group = done[:]
+        del done[: len(group)]
+        async with self.sessions.begin() as session:
+            for delivery_id, result in group:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id)
+                    .values(
+                        status="sent",
+                        sent_at=self.clock(),
+                        message_id=result.message_id,
+                        claimed_until=None,
+                        attempts=Delivery.attempts + 1,
+                    )
+                )
+        return len(group)
 
     async def _message(self, session: AsyncSession, d: Delivery, pair: Pair) -> Outgoing | None:
         member_ids = tuple(pair.user_ids)
@@ -188,37 +242,6 @@ class Dispatcher:
     async def _threshold(session: AsyncSession, guild_id: int) -> int:
         settings = await session.get(GuildSettings, guild_id)
         return settings.quiet_after_missed if settings else 3
-
-    async def _send_one(self, delivery_id: int) -> int:
-        message = await self._claim(delivery_id)
-        if message is None:
-            return 0
-        await self.pacer.wait()
-        result = await self.outbox.deliver(message)
-        if result.status == "sent":
-            await self._mark_sent(delivery_id, result)
-            return 1
-        if result.status == "dms_closed":
-            await self._dms_closed(delivery_id)
-        elif result.status == "gone":
-            await self._gone(delivery_id)
-        else:
-            await self._retry_later(delivery_id)
-        return 0
-
-    async def _mark_sent(self, delivery_id: int, result: Sent) -> None:
-        async with self.sessions.begin() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id)
-                .values(
-                    status="sent",
-                    sent_at=self.clock(),
-                    message_id=result.message_id,
-                    claimed_until=None,
-                    attempts=Delivery.attempts + 1,
-                )
-            )
 
     async def _retry_later(self, delivery_id: int) -> None:
         async with self.sessions.begin() as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 
 DISCORD_GLOBAL_PER_SECOND = 50
@@ -16,16 +17,26 @@ DEFAULT_PER_SECOND = 45.0
 
 
 class Pacer:
-    def __init__(self, per_second: float = DEFAULT_PER_SECOND, monotonic: Callable[[], float] = time.monotonic) -> None:
-        if not 0 < per_second <= DISCORD_GLOBAL_PER_SECOND:
+    def __init__(
+        self,
+        per_second: float = DEFAULT_PER_SECOND,
+        monotonic: Callable[[], float] = time.monotonic,
+        ceiling: float = DISCORD_GLOBAL_PER_SECOND,
+    ) -> None:
+        if not 0 < per_second <= ceiling:
             raise ValueError("the pace must be between 0 and Discord's 50 requests a second")
+        self.per_second = int(per_second)
         self.interval = 1.0 / per_second
+        self._granted: deque[float] = deque()
+        self._window_lock = asyncio.Lock()
         self.monotonic = monotonic
         self._next = 0.0
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        """Wait for this request's slot. Slots are handed out in order, one every ``interval``."""
+        """Wait for this request's slot. Slots are handed out in order, one every ``interval``; and
+        since a busy event loop can wake several waiters at once, no more than ``per_second`` are
+        let through in any one-second window, measured when they are let through."""
         async with self._lock:
             now = self.monotonic()
             slot = max(now, self._next)
@@ -33,3 +44,12 @@ class Pacer:
         delay = slot - now
         if delay > 0:
             await asyncio.sleep(delay)
+        async with self._window_lock:
+            while True:
+                now = self.monotonic()
+                while self._granted and now - self._granted[0] >= 1.0:
+                    self._granted.popleft()
+                if len(self._granted) < self.per_second:
+                    self._granted.append(now)
+                    return
+                await asyncio.sleep(1.0 - (now - self._granted[0]))

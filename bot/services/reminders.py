@@ -218,14 +218,16 @@ class Planner:
         )
 
     async def _reminders(self, ctx: PairContext) -> None:
-        """One reminder, 24 hours after a prompt, to each member who has not answered it."""
+        """One reminder, 24 hours after a prompt went out, to each member who has not answered it."""
         due = ctx.row.last_due_at
         if due is None or self.now < due + REMINDER_AFTER:
             return
         if ctx.row.next_due_at is not None and self.now >= ctx.row.next_due_at:
             return
         prompt = await ledger.exists(self.session, ctx.pair.id, "checkin", due)
-        if prompt is None or prompt.status != "sent":
+        if prompt is None or prompt.status != "sent" or prompt.sent_at is None:
+            return
+        if self.now < prompt.sent_at + REMINDER_AFTER:  # a prompt sent late (catch-up) gets its full day
             return
         for profile in ctx.profiles:
             if paused(profile, self.now) or await self._checkin_times(ctx.pair.id, profile.user_id, due):
@@ -269,3 +271,8 @@ async def plan(session: AsyncSession, now: datetime, pair_ids: Sequence[int] | N
     await planner.ensure_schedules()
     for ctx in await planner.contexts(pair_ids):
         await planner.plan_pair(ctx)
+
+
+async def active_pair_ids(session: AsyncSession) -> list[int]:
+    stmt = select(CheckinSchedule.pair_id).join(Pair, Pair.id == CheckinSchedule.pair_id)
+    return list(await session.scalars(stmt.where(Pair.status == "active").order_by(CheckinSchedule.pair_id)))
