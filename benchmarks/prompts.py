@@ -72,7 +72,8 @@ async def run(pairs: int, scale: float, verbose: bool = False) -> None:
             print(f"achieved rate: {rate:.1f} requests/s = {rate / limit:.2f} of the limit (target >= 0.8)")
             print(f"429s: global {sb.stats.global_429}, per-route {sb.stats.route_429}")
             if verbose:
-                paths = Counter((r.method, re.sub(r"\d+", "N", r.path), r.status) for r in sb.requests if r.actor == "bot")
+                bot_requests = [r for r in sb.requests if r.actor == "bot"]
+                paths = Counter((r.method, re.sub(r"\d+", "N", r.path), r.status) for r in bot_requests)
                 print(paths.most_common(8))
             print(f"lost: {lost}, duplicated: {duplicated} (target 0 and 0)")
 
