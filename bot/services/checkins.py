@@ -373,15 +373,13 @@ class CheckinService:
         now = self.clock()
         async with self._unit() as session:
             pairs = list(await session.scalars(select(Pair).where(Pair.guild_id == guild_id, Pair.status == "active")))
-            last_checkin = dict(
-                (
-                    await session.execute(
-                        select(CheckIn.pair_id, func.max(CheckIn.created_at))
-                        .where(CheckIn.guild_id == guild_id)
-                        .group_by(CheckIn.pair_id)
-                    )
-                ).all()
-            )
+            per_member = (
+                await session.execute(
+                    select(CheckIn.pair_id, CheckIn.user_id, func.max(CheckIn.created_at))
+                    .where(CheckIn.guild_id == guild_id)
+                    .group_by(CheckIn.pair_id, CheckIn.user_id)
+                )
+            ).all()
             last_prompt = dict(
                 (
                     await session.execute(
@@ -391,10 +389,17 @@ class CheckinService:
                     )
                 ).all()
             )
+        last: dict[tuple[int | None, int], datetime | None] = {(p, u): _aware(at) for p, u, at in per_member}
         out = {}
         for pair in pairs:
+            times = [last.get((pair.id, u)) for u in pair.user_ids]
+            known = [t for t in times if t is not None]
             out[pair.id] = pair_health(
-                now, pair.started_at, last_prompt.get(pair.id), _aware(last_checkin.get(pair.id))
+                now,
+                pair.started_at,
+                last_prompt.get(pair.id),
+                latest=max(known) if known else None,
+                slowest=None if None in times or not times else min(known),
             )
         return out
 
@@ -407,18 +412,21 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def pair_health(
-    now: datetime, started: datetime | None, last_prompt: datetime | None, last_checkin: datetime | None
+    now: datetime,
+    started: datetime | None,
+    last_prompt: datetime | None,
+    *,
+    latest: datetime | None,
+    slowest: datetime | None,
 ) -> str:
-    """From dates only: inactive after 30 days without a check-in (since the start), overdue when the
-    latest prompt is two days old and nobody has answered it, on track otherwise."""
+    """From dates only. ``latest`` is the pair's most recent check-in by anyone, ``slowest`` the
+    oldest of the members' latest check-ins (None when a member never checked in). Inactive: nobody
+    for 30 days (counting from the start); overdue: the latest prompt is two days old and a member
+    hasn't answered it; on track otherwise."""
     last_prompt = _aware(last_prompt)
-    since = last_checkin or started
+    since = latest or started
     if since is not None and now - since > INACTIVE_AFTER:
         return "inactive"
-    if (
-        last_prompt is not None
-        and now - last_prompt > OVERDUE_AFTER
-        and (last_checkin is None or last_checkin < last_prompt)
-    ):
+    if last_prompt is not None and now - last_prompt > OVERDUE_AFTER and (slowest is None or slowest < last_prompt):
         return "check-in overdue"
     return "on track"

@@ -242,3 +242,21 @@ async def test_a_member_who_left_gets_no_more_prompts(cworld: ClockWorld) -> Non
     assert w.prompts_in(pair.space_id) == []
     assert [m for m in w.sb.dms_for(bob) if "Check-in" in m.content] == []
     assert alice is not None
+
+
+async def test_pair_health_for_moderators_from_dates_only(cworld: ClockWorld) -> None:
+    w = cworld
+    alice, _bob, pair = await w.pair()
+    assert pair.space_id is not None
+    listed = await w.run(w.mod, "peeradmin pairs")
+    assert "on track" in (listed.content or "")
+    w.clock.set(FIRST_DUE)
+    await w.tick()
+    await check_in(w, alice, w.prompts_in(pair.space_id)[-1], note="a private worry", share="no")
+    w.clock.advance(days=3)
+    listed = await w.run(w.mod, "peeradmin pairs")
+    assert "check-in overdue" in (listed.content or "")  # Bob hasn't answered; nothing says what Alice wrote
+    assert "worry" not in (listed.content or "")
+    w.clock.advance(days=40)
+    listed = await w.run(w.mod, "peeradmin pairs")
+    assert "inactive" in (listed.content or "")
