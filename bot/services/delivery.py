@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 CLAIM = timedelta(seconds=5)
 MAX_ATTEMPTS = 8
-BATCH = 100
+BATCH = 50
 WORKERS = 8
 MARK_EVERY = 0.2  # seconds between the writer's groups of "sent" marks
 FALLS_BACK_TO_SPACE = ("reminder", "mentor_due", "mentor_missed", "goal_soon", "goal_overdue")
