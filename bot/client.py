@@ -20,10 +20,16 @@ import cogs
 from bot.config import Settings
 from bot.db.base import utcnow
 from bot.discord_adapter import DiscordSpaces
+from bot.discord_delivery import DiscordOutbox
 from bot.logging_setup import install_redaction
+from bot.scheduler import CheckinScheduler
 from bot.services import matching
 from bot.services.access import AccessService
 from bot.services.audit import AuditLog
+from bot.services.checkins import CheckinService
+from bot.services.delivery import Dispatcher
+from bot.services.goals import GoalService
+from bot.services.pacing import Pacer
 from bot.services.pairing import PairingService
 from bot.services.privacy import PrivacyService
 from bot.services.retention import RetentionService
@@ -31,8 +37,10 @@ from bot.services.safety import SafetyService
 from bot.services.stats import StatsService
 from bot.timed_jobs import TimedJob
 from bot.tree import TandemTree
+from cogs.agreement_ui import DYNAMIC_ITEMS
 from cogs.components import RematchButton, rematch_view
-from cogs.safety_components import ReportButton, report_view
+from cogs.safety_components import ReportButton
+from cogs.welcome import welcome_view
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +86,7 @@ class TandemBot(commands.Bot):
         )
         install_redaction()  # logs never carry payloads, whoever configured logging
         self.settings = settings
-        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, report_view=report_view)
+        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, welcome_view=welcome_view)
         self._executor: ProcessPoolExecutor | None = None
         self.pairing = PairingService(
             sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
@@ -94,6 +102,14 @@ class TandemBot(commands.Bot):
         self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)
         self.access.on_change = self.access_expiry.wake
         self.retention.on_change = self.retention_sweep.wake
+        # check-ins and goals (issue 4): the tables drive the scheduler; deliveries are paced bot-wide
+        self.pacer = Pacer(settings.pace_per_second)
+        self.dispatcher = Dispatcher(sessions, DiscordOutbox(self), self.pacer, clock=clock)
+        self.scheduler = CheckinScheduler(sessions, self.dispatcher, clock, settings.checkin_sweep_seconds)
+        self.checkins = CheckinService(
+            sessions, self.spaces, clock=clock, on_change=self.scheduler.changed, plan_lock=self.scheduler.plan_lock
+        )
+        self.goals = GoalService(sessions, self.spaces, clock=clock, on_change=self.scheduler.changed)
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -101,8 +117,9 @@ class TandemBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in find_extensions():
             await self.load_extension(name)
-        self.add_dynamic_items(RematchButton, ReportButton)
+        self.add_dynamic_items(RematchButton, ReportButton, *DYNAMIC_ITEMS)
         await self.sync_commands()
+        await self.scheduler.start()
         self.spawn(self._reconcile_when_ready())
 
     async def sync_commands(self) -> None:
@@ -133,6 +150,13 @@ class TandemBot(commands.Bot):
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         self.access_expiry.start()
         self.retention_sweep.start()
+        try:
+            sent = await self.scheduler.tick()  # catch up: prompts due while down, deliveries left unsent
+        except Exception:
+            log.exception("catching up on check-ins at start failed; the sweep will try again")
+        else:
+            if sent:
+                log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
         self.reconciled.set()
 
     def _worker(self) -> ProcessPoolExecutor:
@@ -168,6 +192,7 @@ class TandemBot(commands.Bot):
         await self._finish_event_handlers()
         await self.access_expiry.stop()
         await self.retention_sweep.stop()
+        self.scheduler.stop()
         for task in list(self._tasks):
             task.cancel()
         if self._executor is not None:

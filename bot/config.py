@@ -71,6 +71,9 @@ class Settings:
             )
         return Keyring(self.data_key.get(), [k.get() for k in self.old_data_keys])
 
+    checkin_sweep_seconds: float = 60.0  # how often reminders, retries and catch-up are looked at
+    pace_per_second: float = 45.0  # Tandem's own bot-wide pace for batches (Discord's global limit: 50)
+
     def require_token(self) -> SecretStr:
         if self.discord_token is None:
             raise ConfigError(
@@ -177,6 +180,19 @@ def _log_level(env: Mapping[str, str]) -> str:
     return value
 
 
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = _clean(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number between {low:g} and {high:g} (got {raw!r}).") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a number between {low:g} and {high:g} (got {raw!r}).")
+    return value
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Validate every variable; the first problem found raises :class:`ConfigError`."""
     data_key, old_data_keys = _data_keys(env)
@@ -189,4 +205,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=_log_level(env),
         data_key=data_key,
         old_data_keys=old_data_keys,
+        checkin_sweep_seconds=_number(env, "CHECKIN_SWEEP_SECONDS", 60.0, 0.05, 3600),
+        pace_per_second=_number(env, "PACE_PER_SECOND", 45.0, 1, 50),
     )

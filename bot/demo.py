@@ -10,6 +10,8 @@ import logging
 import re
 import tempfile
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,14 @@ def _command_paths(commands: Any) -> list[str]:
     return paths
 
 
+@dataclass
+class DemoClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def _option(value: Any) -> str:
     if hasattr(value, "user"):
         return f"@{value.user.username}"
@@ -146,7 +156,8 @@ async def run_demo(keep_db: Path | None = None) -> int:
                 "No TANDEM_DATA_KEY is needed here: the demo made a throwaway data key, so what members write "
                 "is encrypted at rest and unreadable once the demo ends."
             )
-            running = await start_local_bot(sb, f"sqlite+aiosqlite:///{db_path}", (guild.id,))
+            clock = DemoClock(datetime.now(UTC))  # check-ins run on this clock: the demo moves it forward
+            running = await start_local_bot(sb, f"sqlite+aiosqlite:///{db_path}", (guild.id,), clock=clock)
             try:
                 await sb.wait_for_commands(guild, timeout=10)
                 commands = sorted(_command_paths(guild.commands.values()))
@@ -190,6 +201,49 @@ async def run_demo(keep_db: Path | None = None) -> int:
                 t.section("Members check their pairing")
                 await run(people["alice"], "peer status")
                 await run(people["riley"], "peer status")
+
+                t.section("A week later (the demo moves the bot's clock): the check-in prompt")
+                space = next(
+                    c
+                    for c in guild.channels.values()
+                    if c.name.startswith("pair-")
+                    and any(f"<@{people['jo'].id}>" in m.content for m in sb.messages_in(c.id))
+                )
+                clock.now += timedelta(days=8)
+                await running.bot.scheduler.tick()
+                prompt = [m for m in sb.messages_in(space.id) if "Check-in time" in m.content][-1]
+                t.block(f"  [#{space.name}] Tandem: ", t.names(prompt.content))
+                labels = [c.get("label") for row in prompt.components for c in row.get("components", [])]
+                print(f"                         buttons: {', '.join(filter(None, labels))}")
+                custom_id = next(
+                    c["custom_id"]
+                    for row in prompt.components
+                    for c in row.get("components", [])
+                    if c["custom_id"].startswith("tandem:checkin:")
+                )
+                print("\n▶ jo presses Check in, and fills in the form: 4 of 5, a note shared with the mentor")
+                opened = await sb.press_button(people["jo"], prompt, custom_id)
+                await opened.wait_done(timeout=10)
+                submitted = await sb.submit_modal(
+                    people["jo"],
+                    opened,
+                    {"mood": "4", "progress": "CV done", "note": "Had my first interview!", "share": "yes"},
+                )
+                await submitted.wait_done(timeout=10)
+                t.answer(people["jo"], submitted)
+                t.block(f"  [#{space.name}] Tandem: ", t.names(sb.messages_in(space.id)[-1].content))
+
+                t.section("A goal with a date, and its reminder")
+                due = (clock.now + timedelta(days=3)).date().isoformat()
+                await run(people["jo"], "goal add", objective="Send three job applications", due=due)
+                clock.now += timedelta(days=2, hours=12)
+                await running.bot.scheduler.tick()
+                for message in sb.dms_for(people["jo"]):
+                    if "goal" in message.content:
+                        t.block("  [DM to jo] Tandem: ", t.names(message.content))
+                for message in sb.dms_for(people["sam"]):
+                    t.block("  [DM to sam, the mentor] Tandem: ", t.names(message.content))
+                await run(people["jo"], "goal list")
 
                 t.section("A pairing ends without blame")
                 await run(people["bob"], "peer end")

@@ -66,11 +66,11 @@ class DiscordSpaces:
         self,
         client: discord.Client,
         rematch_view: Callable[[int], discord.ui.View] | None = None,
-        report_view: Callable[[int], discord.ui.View] | None = None,
+        welcome_view: Callable[[int, int], discord.ui.View] | None = None,
     ) -> None:
         self.client = client
         self.rematch_view = rematch_view
-        self.report_view = report_view
+        self.welcome_view = welcome_view
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -215,13 +215,13 @@ class DiscordSpaces:
         space_id: int,
         text: str,
         ping: tuple[int, ...] = (),
-        report_pair_id: int | None = None,
+        welcome_pair_id: int | None = None,
     ) -> None:
         target = self._messageable(guild_id, space_id)
         if isinstance(target, discord.Thread) and target.archived:
             await target.edit(archived=False)  # an ended pair's thread stays locked: members still can't write
-        if report_pair_id is not None and self.report_view is not None:
-            await target.send(text, allowed_mentions=pings(ping), view=self.report_view(report_pair_id))
+        if welcome_pair_id is not None and self.welcome_view is not None:
+            await target.send(text, allowed_mentions=pings(ping), view=self.welcome_view(guild_id, welcome_pair_id))
         else:
             await target.send(text, allowed_mentions=pings(ping))
 

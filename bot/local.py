@@ -41,6 +41,8 @@ async def start_local_bot(
     clock: Callable[[], datetime] = utcnow,
     timeout: float = 20.0,
     data_key: str | None = None,
+    sweep_seconds: float = 60.0,
+    pace_per_second: float = 45.0,
 ) -> LocalBot:
     """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready.
 
@@ -54,6 +56,8 @@ async def start_local_bot(
         discord_gateway_url=sandbox.gateway_url,
         dev_guild_ids=guild_ids,
         data_key=key,
+        checkin_sweep_seconds=sweep_seconds,
+        pace_per_second=pace_per_second,
     )
     engine = await open_database(database_url, settings.keyring())
     point_at(settings.discord_api_base, settings.discord_gateway_url)

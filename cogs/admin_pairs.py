@@ -133,8 +133,12 @@ class AdminPairCommands(CogBase):
         if not pairs:
             await reply(interaction, "There are no open pairs yet.")
             return
+        health = await self.bot.checkins.health(guild.id)  # from dates only, never content
         lines = [f"**Open pairs: {len(pairs)}**"]
-        lines.extend(f"- #{p.pair_id} {pair_line(p)} · {p.status}" for p in pairs[:PAIRS_SHOWN])
+        lines.extend(
+            f"- #{p.pair_id} {pair_line(p)} · {p.status}" + (f" · {health[p.pair_id]}" if p.pair_id in health else "")
+            for p in pairs[:PAIRS_SHOWN]
+        )
         if len(pairs) > PAIRS_SHOWN:
             lines.append(f"…and {len(pairs) - PAIRS_SHOWN} more.")
         await reply(interaction, fit("\n".join(lines)))

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.tree import NotModerator
+from cogs.admin_checkins import AdminCheckinCommands
 from cogs.admin_pairs import AdminPairCommands
 from cogs.admin_program import AdminProgramCommands
 from cogs.admin_safety import AdminSafetyCommands
@@ -27,6 +28,7 @@ class PeerAdmin(
     AdminPairCommands,
     AdminSafetyCommands,
     AdminProgramCommands,
+    AdminCheckinCommands,
     commands.GroupCog,
     group_name="peeradmin",
     group_description="Run the peer program",

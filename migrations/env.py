@@ -8,7 +8,7 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db import models, safety_models  # noqa: F401  (registers the tables on Base.metadata)
+from bot.db import checkin_models, models, safety_models  # noqa: F401  (registers the tables on Base.metadata)
 from bot.db.base import Base
 from bot.db.engine import create_engine
 

@@ -47,6 +47,10 @@ class GuildSettings(Base):
     cooldown_days: Mapped[int] = mapped_column(Integer, default=90)
     odd_one_out: Mapped[str] = mapped_column(String(16), default="waitlist")
     match_weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # check-ins (revision 0002): the default prompt time (minutes after local midnight) and how many
+    # missed check-ins count as "gone quiet" (the support text is the safety settings' resources)
+    checkin_minute: Mapped[int] = mapped_column(Integer, default=18 * 60, server_default="1080")
+    quiet_after_missed: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -78,6 +82,11 @@ class MemberProfile(Base):
     match_priority: Mapped[bool] = mapped_column(Boolean, default=False)  # odd one out last round
     dm_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     dms_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # check-ins (revision 0002): local daytime (quiet hours are outside it), holiday pause, celebrations
+    day_start: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
+    day_end: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
+    checkins_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    celebrate_goals: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -179,6 +188,9 @@ class Block(Base):
     blocked_id: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))  # "member" or "moderator"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+from bot.db import checkin_models as _checkin_models  # noqa: E402, F401  (registers issue 4's tables)
 
 
 def model_tables() -> list[Any]:

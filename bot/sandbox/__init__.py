@@ -30,7 +30,9 @@ World building (works before and after the bot connects):
     ``await send_as(member, channel, "text")`` posts as a human (MESSAGE_CREATE).
     Events dispatched while the bot is disconnected are buffered and replayed on RESUME.
     ``sb.limits.max_guild_channels`` (500), ``sb.limits.max_category_channels`` (50),
-    ``sb.limits.interaction_response_seconds`` (3.0).
+    ``sb.limits.interaction_response_seconds`` (3.0), ``sb.limits.nonce_seconds`` (300: a message sent
+    with ``nonce`` and ``enforce_nonce`` by the same author within this window returns the first
+    message instead of creating one, as Discord documents; ``Message.nonce`` records it).
 
 Interactions (validated against the synced commands like Discord's client; a refusal raises
 ``SandboxError`` with ``code=0``):

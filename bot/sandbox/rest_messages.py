@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from . import permissions as P
@@ -65,11 +66,41 @@ def check_can_send(state: State, channel: Channel) -> None:
         require(perms, P.SEND_MESSAGES)
 
 
+MAX_NONCE = 25
+
+
+def _nonce(body: JSON) -> str | None:
+    raw = body.get("nonce")
+    if raw is None:
+        return None
+    nonce = str(raw)
+    if len(nonce) > MAX_NONCE:
+        raise form_error("nonce", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_NONCE} or fewer in length.")
+    return nonce
+
+
+def _earlier_with_nonce(ctx: Ctx, nonce: str | None, enforce: bool) -> Message | None:
+    """With ``enforce_nonce``, a message the same author sent with the same nonce in the past few
+    minutes is returned instead of creating a new one (Discord's documented idempotency)."""
+    if nonce is None or not enforce:
+        return None
+    state = ctx.sb.state
+    found = state.nonces.get((ctx.sb.bot_user.id, nonce))
+    if found is None or time.monotonic() - found[1] > ctx.sb.limits.nonce_seconds:
+        return None
+    earlier = state.messages.get(found[0])
+    return None if earlier is None or earlier.deleted else earlier
+
+
 async def send_message(ctx: Ctx) -> JSON:
     state = ctx.sb.state
     channel = visible_channel(state, ctx.id("channel_id"))
     body = ctx.body if isinstance(ctx.body, dict) else {}
     validate_body(body, require_content=True, has_files=bool(ctx.files))
+    nonce = _nonce(body)
+    earlier = _earlier_with_nonce(ctx, nonce, bool(body.get("enforce_nonce")))
+    if earlier is not None:
+        return message_payload(state, earlier)
     check_can_send(state, channel)
     perms = author_perms(state, channel)
     if body.get("embeds") and not perms & P.EMBED_LINKS:
@@ -86,6 +117,9 @@ async def send_message(ctx: Ctx) -> JSON:
         author_perms=perms,
         attachments=attachments_from(ctx.files, channel.id),
     )
+    if nonce is not None:
+        msg.nonce = nonce
+        state.nonces[(ctx.sb.bot_user.id, nonce)] = (msg.id, time.monotonic())
     ctx.sb.changes.message_created(msg)
     return message_payload(state, msg)
 

@@ -51,6 +51,7 @@ class Limits:
     max_guild_channels: int = 500
     max_category_channels: int = 50
     interaction_response_seconds: float = 3.0
+    nonce_seconds: float = 300.0  # enforce_nonce: "checked for uniqueness in the past few minutes"
 
 
 def _user_id(user: UserLike) -> int:

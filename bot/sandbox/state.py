@@ -259,6 +259,7 @@ class Message:
     deleted: bool = False
     tts: bool = False
     message_reference: JSON | None = None
+    nonce: str | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -421,6 +422,7 @@ class State:
         self.messages: dict[int, Message] = {}
         self.channel_messages: dict[int, list[Message]] = {}
         self.dm_channels: dict[int, Channel] = {}  # by recipient id
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}  # (author, nonce) -> (message, monotonic)
         self.global_commands: dict[int, Command] = {}
         self.bot_user_id: int = 0
 
@@ -565,6 +567,8 @@ def message_payload(state: State, msg: Message, *, content_visible: bool = True)
         data["application_id"] = str(msg.application_id)
     if msg.message_reference is not None:
         data["message_reference"] = msg.message_reference
+    if msg.nonce is not None:
+        data["nonce"] = msg.nonce
     if msg.interaction_id is not None and msg.interaction_user_id is not None:
         data["interaction_metadata"] = {
             "id": str(msg.interaction_id),

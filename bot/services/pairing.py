@@ -24,8 +24,8 @@ from bot.db.base import utcnow
 from bot.db.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.db.repositories import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
 from bot.db.safety_repos import SafetySettingsRepo
+from bot.services import checkin_wording, wording
 from bot.services import round as rounds
-from bot.services import wording
 from bot.services.errors import Conflict, InvalidInput, MemberGone, NotFound, SetupNeeded, SpaceError
 from bot.services.ports import SpacePlan, SpacePort
 from bot.services.profiles import ProfileInput, validate_profile, validate_topic_list
@@ -371,9 +371,11 @@ class PairingService:
             await self.spaces.post_in_space(
                 guild_id,
                 opened.space_id,
-                wording.welcome(proposal.member_ids, proposal.reasons),
+                wording.welcome(proposal.member_ids, proposal.reasons)
+                + "\n\n"
+                + checkin_wording.welcome_agreement_hint(),
                 proposal.member_ids,
-                report_pair_id=pair_id,
+                welcome_pair_id=pair_id,
             )
         except Exception:
             log.exception("welcome message for pair %s was not posted", pair_id)

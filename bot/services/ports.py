@@ -47,10 +47,11 @@ class SpacePort(Protocol):
         space_id: int,
         text: str,
         ping: tuple[int, ...] = (),
-        report_pair_id: int | None = None,
+        welcome_pair_id: int | None = None,
     ) -> None:
         """Post a message in a pair space; only the users in ``ping`` may be notified. With
-        ``report_pair_id``, the message carries a private "Something's wrong" button for that pair."""
+        ``welcome_pair_id``, the message carries that pair's "Our agreement" and private
+        "Something's wrong" buttons."""
         ...
 
     async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:

@@ -10,7 +10,7 @@ the program from status alone. This revision
 - adds ``reports``, ``safety_settings``, ``access_grants`` and ``pair_retention``.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 03:25:37.178611
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from bot.db.crypto import CANARY_TEXT, has_keyring, keyring_of
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

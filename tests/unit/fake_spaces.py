@@ -35,7 +35,7 @@ class FakeSpaces:
         return next((sid for sid, plan in self.opened.items() if plan.name == name), None)
 
     async def post_in_space(
-        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = (), report_pair_id: int | None = None
+        self, guild_id: int, space_id: int, text: str, ping: tuple[int, ...] = (), welcome_pair_id: int | None = None
     ) -> None:
         self.posts.append((space_id, text, ping))
 
