@@ -23,7 +23,7 @@ from bot.discord_adapter import DiscordSpaces
 from bot.discord_delivery import DiscordOutbox
 from bot.logging_setup import install_redaction
 from bot.scheduler import CheckinScheduler
-from bot.services import matching
+from bot.services import checkin_data, matching
 from bot.services.access import AccessService
 from bot.services.audit import AuditLog
 from bot.services.checkins import CheckinService
@@ -85,6 +85,7 @@ class TandemBot(commands.Bot):
             max_messages=None,
         )
         install_redaction()  # logs never carry payloads, whoever configured logging
+        checkin_data.register()  # check-ins and goals join data export/deletion, retention and statistics
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view, welcome_view=welcome_view)
         self._executor: ProcessPoolExecutor | None = None

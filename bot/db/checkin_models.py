@@ -22,12 +22,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
+from bot.db.crypto import EncryptedText
 
 FREQUENCIES = ("weekly", "biweekly", "monthly", "weekday")
 DELIVERY_STATUSES = ("pending", "sent", "skipped", "failed")
@@ -62,10 +62,10 @@ class PairAgreement(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), unique=True)
-    objectives: Mapped[str] = mapped_column(Text, default="")
-    timeline: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
+    timeline: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     frequency_text: Mapped[str] = mapped_column(String(32), default="weekly")
-    boundaries: Mapped[str] = mapped_column(Text, default="")
+    boundaries: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     updated_by: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -115,8 +115,8 @@ class CheckIn(Base):
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
     user_id: Mapped[int] = mapped_column(BigInteger)
     mood: Mapped[int] = mapped_column(Integer)
-    progress: Mapped[str] = mapped_column(Text, default="")
-    note: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
+    note: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     share_note: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_support: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -136,11 +136,11 @@ class Goal(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
-    objective: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest
     due_date: Mapped[date | None] = mapped_column(Date)
     milestones: Mapped[list[str]] = mapped_column(JSON, default=list)
     percent: Mapped[int] = mapped_column(Integer, default=0)
-    progress_note: Mapped[str] = mapped_column(Text, default="")
+    progress_note: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     status: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -69,9 +69,11 @@ async def test_sigkill_mid_batch_then_restart_delivers_each_prompt_once(tmp_path
         sent_before = sum((await _prompts(sb, channels)).values())
         assert 0 < sent_before < PAIRS  # killed in the middle of the batch
 
+        log_path = tmp_path / "second.log"  # a file, not a pipe: a full pipe would stall the bot's event loop
+        log_file = log_path.open("wb")
         second = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdout=log_file, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         try:
             deadline = asyncio.get_running_loop().time() + 90
@@ -81,7 +83,9 @@ async def test_sigkill_mid_batch_then_restart_delivers_each_prompt_once(tmp_path
             await asyncio.sleep(2.5)  # a couple more sweeps: nothing may be repeated
         finally:
             second.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(second.communicate(), timeout=30)
+            await asyncio.wait_for(second.wait(), timeout=60)
+            log_file.close()
+        output = log_path.read_bytes()
         counts = await _prompts(sb, channels)
         assert set(counts) == set(channels)
         assert set(counts.values()) == {1}, {c: n for c, n in counts.items() if n != 1}
