@@ -35,6 +35,7 @@ async def run_bot(settings: Settings) -> None:
         point_at(settings.discord_api_base, settings.discord_gateway_url)
         bot = TandemBot(settings, create_session_factory(engine))
         loop = asyncio.get_running_loop()
+
         def stop() -> None:
             bot.spawn_close()
             loop.call_later(STOP_DEADLINE, _force_exit)
