@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,8 +13,7 @@ from sqlalchemy import select
 from bot.db.checkin_models import Delivery
 from bot.db.models import Pair
 from bot.local import LocalBot, start_local_bot
-from bot.sandbox import Sandbox
-from tests.e2e.conftest import World, private_overwrites
+from tests.e2e.conftest import World, running_world
 
 
 @dataclass
@@ -73,21 +71,6 @@ class ClockWorld(World):
         return [m for m in self.sb.messages_in(channel_id) if "Check-in time" in m.content]
 
 
-@asynccontextmanager
-async def clock_world(tmp_path: Path) -> AsyncIterator[ClockWorld]:
+def clock_world(tmp_path: Path) -> AbstractAsyncContextManager[ClockWorld]:
     """Use as a fixture body: ``async with clock_world(tmp_path) as w: yield w``."""
-    async with Sandbox() as sb:
-        guild = sb.add_guild("Rainbow Peers")
-        mod_role = sb.add_role(guild, "Program Team", permissions=0)
-        mod = sb.add_member(guild, "morgan-mod", roles=[mod_role])
-        sb.set_role_permissions(guild, mod_role, 1 << 5)  # MANAGE_GUILD
-        category = sb.add_category(guild, "Peer Spaces")
-        hub = sb.add_text_channel(guild, "peer-hub")
-        log = sb.add_text_channel(guild, "tandem-log", overwrites=private_overwrites(sb, guild, mod_role))
-        w = ClockWorld(sb, f"sqlite+aiosqlite:///{tmp_path / 'tandem.db'}", guild, mod, category, hub, log)
-        await w.start_bot()
-        try:
-            yield w
-        finally:
-            if w.running is not None:
-                await w.running.stop()
+    return running_world(tmp_path, ClockWorld)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -100,8 +101,12 @@ def private_overwrites(sb: Sandbox, guild: Any, mod_role: Any) -> list[dict[str,
     ]
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+W = TypeVar("W", bound="World")
+
+
+@asynccontextmanager
+async def running_world(tmp_path: Path, kind: type[W]) -> AsyncIterator[W]:
+    """A server with a moderator role, a pair category, a hub and a private log channel, and the bot on it."""
     async with Sandbox() as sb:
         guild = sb.add_guild("Rainbow Peers")
         mod_role = sb.add_role(guild, "Program Team", permissions=0)
@@ -110,10 +115,16 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         category = sb.add_category(guild, "Peer Spaces")
         hub = sb.add_text_channel(guild, "peer-hub")
         log = sb.add_text_channel(guild, "tandem-log", overwrites=private_overwrites(sb, guild, mod_role))
-        w = World(sb, f"sqlite+aiosqlite:///{tmp_path / 'tandem.db'}", guild, mod, category, hub, log)
+        w = kind(sb, f"sqlite+aiosqlite:///{tmp_path / 'tandem.db'}", guild, mod, category, hub, log)
         await w.start_bot()
         try:
             yield w
         finally:
             if w.running is not None:
                 await w.running.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with running_world(tmp_path, World) as w:
+        yield w
