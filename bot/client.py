@@ -193,10 +193,13 @@ class TandemBot(commands.Bot):
         await self._finish_event_handlers()
         await self.access_expiry.stop()
         await self.retention_sweep.stop()
-        self.scheduler.stop()
+        await self.scheduler.aclose()
         for task in list(self._tasks):
             task.cancel()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
         await super().close()
+        # a command that finished just before the gateway closed may have queued its handlers (the
+        # audit entry) after the first wait: let those finish too, before the caller disposes the engine
+        await self._finish_event_handlers()

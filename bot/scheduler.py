@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
@@ -49,6 +50,7 @@ class CheckinScheduler:
         self._tick_lock = asyncio.Lock()
         self.plan_lock = asyncio.Lock()  # shared with the services that change schedules (see CheckinService)
         self._pending_changes: set[int] = set()
+        self._running: set[asyncio.Task[Any]] = set()  # job runs in flight, awaited on close
         self.ticks = 0
 
     async def start(self) -> None:
@@ -70,8 +72,16 @@ class CheckinScheduler:
 
     def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=False)  # cancels the runs in flight
         self.scheduler = None
+
+    async def aclose(self, timeout: float = 10.0) -> None:
+        """Stop, and let the cancelled runs finish their cleanup (rolling back their unit of work)
+        before the caller disposes of the database engine."""
+        running = [t for t in self._running if not t.done()]
+        self.stop()
+        if running:
+            await asyncio.wait(running, timeout=timeout)
 
     async def rebuild(self, pair_ids: set[int] | None = None) -> int:
         """(Re)derive the pair jobs from ``checkin_schedules``. Returns how many jobs exist for them."""
@@ -124,6 +134,10 @@ class CheckinScheduler:
     async def _job(self, pair_ids: set[int] | None = None) -> None:
         """What the jobs run. Stopping mid-batch is safe (the ledger resumes it at the next start), so
         a cancellation at shutdown is not an error."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         try:
             await self.tick(pair_ids)
         except asyncio.CancelledError:
@@ -140,14 +154,20 @@ class CheckinScheduler:
                 ids = sorted(pair_ids) if pair_ids is not None else await reminders.active_pair_ids(session)
             sending: asyncio.Task[int] | None = None
             sent = 0
-            for start in range(0, len(ids), PLAN_CHUNK):
-                async with self.plan_lock, self.sessions.begin() as session:
-                    await reminders.plan(session, self.clock(), ids[start : start + PLAN_CHUNK])
-                if sending is None or sending.done():
-                    sent += sending.result() if sending is not None else 0
-                    sending = asyncio.create_task(self.dispatcher.send_pending())
-            if sending is not None:
-                sent += await sending
+            try:
+                for start in range(0, len(ids), PLAN_CHUNK):
+                    async with self.plan_lock, self.sessions.begin() as session:
+                        await reminders.plan(session, self.clock(), ids[start : start + PLAN_CHUNK])
+                    if sending is None or sending.done():
+                        sent += sending.result() if sending is not None else 0
+                        sending = asyncio.create_task(self.dispatcher.send_pending())
+                if sending is not None:
+                    sent += await sending
+            except asyncio.CancelledError:
+                if sending is not None and not sending.done():  # never leave a send running unowned
+                    sending.cancel()
+                    await asyncio.wait([sending])
+                raise
             sent += await self.dispatcher.send_pending()  # what was planned while the last send ran
             await self.rebuild(pair_ids)
             self.ticks += 1
