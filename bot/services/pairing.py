@@ -330,6 +330,7 @@ class PairingService:
                 score=proposal.score,
                 reasons=list(proposal.reasons),
                 created_by=created_by,
+                created_at=self.clock(),  # compared with started_at by reconcile: both from the same clock
             )
             for user_id in proposal.member_ids:
                 free = sorted(set(range(5)) - await pairs.used_slots(guild_id, user_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from tests.unit.fake_spaces import FakeSpaces
 
 G = 111111111111111111
 A, B, C, D = 201, 202, 203, 204
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)  # the service's clock: every time a test plants is taken from it
 
 
 def peer(**kw: object) -> ProfileInput:
@@ -38,7 +39,7 @@ def spaces() -> FakeSpaces:
 
 @pytest.fixture
 async def service(sessions: async_sessionmaker[AsyncSession], spaces: FakeSpaces) -> PairingService:
-    svc = PairingService(sessions, spaces, clock=lambda: datetime(2026, 11, 22, 12, tzinfo=UTC))
+    svc = PairingService(sessions, spaces, clock=lambda: NOW)
     await svc.setup(
         G,
         category_id=900,
@@ -215,7 +216,13 @@ async def test_reconcile_rolls_back_pending(
     await service.join(G, A, peer())
     await service.join(G, B, peer())
     async with sessions.begin() as s:  # as if the process died after opening the space
-        pair = Pair(guild_id=G, space_name="pair-dead01", created_by="request", status="pending")
+        pair = Pair(
+            guild_id=G,
+            space_name="pair-dead01",
+            created_by="request",
+            status="pending",
+            created_at=NOW - timedelta(hours=1),  # before this process started, on the service's own clock
+        )
         pair.members.append(PairMember(guild_id=G, user_id=A, slot=0))
         pair.members.append(PairMember(guild_id=G, user_id=B, slot=0))
         s.add(pair)
@@ -271,12 +278,13 @@ async def test_closed_dms_are_remembered(
 async def test_reconcile_leaves_rows_of_this_run_alone(
     service: PairingService, spaces: FakeSpaces, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    later = PairingService(sessions, spaces, clock=lambda: datetime(2000, 1, 1, tzinfo=UTC))  # started long ago
-    async with sessions.begin() as s:
-        pair = Pair(guild_id=G, space_name="pair-live01", created_by="request", status="pending")
+    async with sessions.begin() as s:  # a row this very run is still opening: written after it started
+        pair = Pair(
+            guild_id=G, space_name="pair-live01", created_by="request", status="pending", created_at=NOW
+        )
         pair.members.append(PairMember(guild_id=G, user_id=A, slot=0))
         s.add(pair)
-    assert await later.reconcile() == 0
+    assert await service.reconcile() == 0
     assert await count(sessions, Pair) == 1
 
 
