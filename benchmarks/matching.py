@@ -32,11 +32,11 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.services.matching import MemberProfile, RoundInput, run_round
-from bot.services.matching.candidates import build_candidates
-from bot.services.matching.engine import _compile
-from bot.services.matching.pool import Pool
-from bot.services.matching.scoring import make_scorer
+from bot.matching import MemberProfile, RoundInput, run_round
+from bot.matching.candidates import build_candidates
+from bot.matching.engine import _compile
+from bot.matching.pool import Pool
+from bot.matching.scoring import make_scorer
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
 TIMEZONES = [

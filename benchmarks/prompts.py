@@ -20,14 +20,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.checkins import reminders
+from bot.checkins.pacing import DISCORD_GLOBAL_PER_SECOND, Pacer
 from bot.db import migrate
 from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine
-from bot.local import start_local_bot
 from bot.sandbox import Sandbox
-from bot.seed import seed_due_pairs
-from bot.services import reminders
-from bot.services.pacing import DISCORD_GLOBAL_PER_SECOND, Pacer
+from bot.sandbox.local import start_local_bot
+from bot.sandbox.seed import seed_due_pairs
 
 PACE_SHARE = 0.9  # Tandem's default pace: 45 of Discord's 50 requests a second
 

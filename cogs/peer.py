@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.peer_pairing import PeerPairingCommands
-from cogs.peer_profile import PeerProfileCommands
-from cogs.peer_safety import PeerDataCommands, PeerSafetyCommands
+from cogs.pairing.commands import PeerPairingCommands
+from cogs.pairing.profile import PeerProfileCommands
+from cogs.safety.commands import PeerDataCommands, PeerSafetyCommands
 
 if TYPE_CHECKING:
-    from bot.client import TandemBot
+    from bot.app.client import TandemBot
 
 
 @app_commands.guild_only()

@@ -9,15 +9,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.tree import NotModerator
-from cogs.admin_checkins import AdminCheckinCommands
-from cogs.admin_pairs import AdminPairCommands
-from cogs.admin_program import AdminProgramCommands
-from cogs.admin_safety import AdminSafetyCommands
-from cogs.replies import guild_of
+from bot.discord.tree import NotModerator
+from cogs.checkins.admin import AdminCheckinCommands
+from cogs.common.replies import guild_of
+from cogs.pairing.admin import AdminPairCommands
+from cogs.safety.admin import AdminSafetyCommands
+from cogs.safety.admin_program import AdminProgramCommands
 
 if TYPE_CHECKING:
-    from bot.client import TandemBot
+    from bot.app.client import TandemBot
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,11 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db import checkin_models, models, safety_models  # noqa: F401  (registers the tables on Base.metadata)
-from bot.db.base import Base
+from bot.app.tables import metadata
 from bot.db.engine import create_engine
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure_and_run(connection: Connection) -> None:

@@ -9,11 +9,11 @@ from sqlalchemy import Integer, Text, column, inspect, select, table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import ConfigError
+from bot.core.errors import ConfigError
 from bot.db import migrate
 from bot.db.crypto import CANARY_TEXT, Keyring, attach_keyring
 from bot.db.engine import create_engine
-from bot.db.safety_models import KeyCheck
+from bot.db.key_check import KeyCheck
 
 WRONG_KEY = (
     "TANDEM_DATA_KEY does not open this database: it was encrypted with another key; set the key it was "

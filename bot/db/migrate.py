@@ -12,8 +12,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import models, safety_models  # noqa: F401  (every table registered, for checks and rotation)
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db.checkin_models import Delivery
-from bot.db.models import Pair
-from bot.local import LocalBot, start_local_bot
+from bot.checkins.models import Delivery
+from bot.pairing.models import Pair
+from bot.sandbox.local import LocalBot, start_local_bot
 from tests.e2e.conftest import World, running_world
 
 

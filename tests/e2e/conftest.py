@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
-from bot.local import LocalBot, start_local_bot
 from bot.sandbox import InteractionResult, Sandbox
+from bot.sandbox.local import LocalBot, start_local_bot
 from tests.e2e.helpers import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 TOPICS = "writing, career change, coming out, music, veterans life"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Pair
-from bot.db.safety_models import AccessGrant, AuditEntry
+from bot.pairing.models import Pair
+from bot.safety.models import AccessGrant, AuditEntry
 from tests.e2e.conftest import World
 from tests.e2e.helpers import DrivenClock, eventually, one_sentence
 from tests.e2e.test_safety import paired

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Block, GuildSettings, Pair, PairMember
+from bot.pairing.models import Block, GuildSettings, Pair, PairMember
 from bot.sandbox import SandboxError
 from tests.e2e.conftest import World
 from tests.e2e.helpers import CHANNEL_CREATE, one_sentence

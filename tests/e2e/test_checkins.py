@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.db.checkin_models import CheckIn, CheckinSchedule, PairAgreement
+from bot.checkins.models import CheckIn, CheckinSchedule, PairAgreement
 from tests.e2e.clock_world import ClockWorld, clock_world
 
 

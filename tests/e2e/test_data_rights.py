@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from bot.db.models import MemberProfile, Pair
-from bot.db.safety_models import AuditEntry, Report
+from bot.pairing.models import MemberProfile, Pair
+from bot.safety.models import AuditEntry, Report
 from tests.e2e.conftest import World
 from tests.e2e.helpers import eventually
 

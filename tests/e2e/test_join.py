@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import MemberProfile
+from bot.pairing.models import MemberProfile
 from bot.sandbox import SandboxError
 from tests.e2e.conftest import World
 from tests.e2e.helpers import one_sentence

@@ -15,7 +15,7 @@ from bot.db import migrate
 from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine
 from bot.sandbox import Sandbox
-from bot.seed import seed_due_pairs
+from bot.sandbox.seed import seed_due_pairs
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIRS = 90

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.db.models import Block, MemberProfile, Pair, PairMember
+from bot.pairing.models import Block, MemberProfile, Pair, PairMember
 from tests.e2e.conftest import World
 from tests.e2e.helpers import CHANNEL_CREATE, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL, eventually
 from tests.e2e.test_pairing import pair_up

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from bot.db.models import Pair, PairHistory
+from bot.pairing.models import Pair, PairHistory
 from tests.e2e.conftest import World
 from tests.e2e.helpers import BOT_ALLOW, CHANNEL_CREATE, MEMBER_ALLOW, PAIR_NAME, VIEW_CHANNEL, overwrites_of
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.db.checkin_models import Goal
-from bot.db.models import MemberProfile, Pair
+from bot.checkins.models import Goal
+from bot.pairing.models import MemberProfile, Pair
 from tests.e2e.clock_world import ClockWorld, clock_world
 from tests.e2e.helpers import eventually
 from tests.e2e.test_checkins import check_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.safety_models import AuditEntry, PairRetention, Report
+from bot.safety.models import AuditEntry, PairRetention, Report
 from bot.sandbox import SandboxError
 from tests.e2e.conftest import World
 from tests.e2e.helpers import one_sentence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import MemberProfile, Pair
+from bot.pairing.models import MemberProfile, Pair
 from tests.e2e.conftest import World
 
 

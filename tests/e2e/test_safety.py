@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db.models import Block, Pair
-from bot.db.safety_models import AuditEntry, Report
-from bot.services.audit import AuditLog
+from bot.pairing.models import Block, Pair
+from bot.safety.audit import AuditLog
+from bot.safety.models import AuditEntry, Report
 from tests.e2e.conftest import World
 from tests.e2e.helpers import eventually, one_sentence
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.db.models import GuildSettings, Pair, PairMember
+from bot.pairing.models import GuildSettings, Pair, PairMember
 from bot.sandbox.permissions import Overwrite
 from tests.e2e.conftest import World
 from tests.e2e.helpers import CHANNEL_CREATE

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.services.matching import MemberProfile, RoundInput, RoundResult, check_pair
+from bot.matching import MemberProfile, RoundInput, RoundResult, check_pair
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
 

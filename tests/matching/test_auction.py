@@ -8,8 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.matching import run_round
-from bot.services.matching.auction import SMALL, auction_assignment
+from bot.matching import run_round
+from bot.matching.auction import SMALL, auction_assignment
 
 from .helpers import load, member, round_input, violated
 

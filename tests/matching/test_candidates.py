@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.matching.candidates import _keep_numpy, _keep_python
+from bot.matching.candidates import _keep_numpy, _keep_python
 
 
 @settings(max_examples=150, deadline=None)
@@ -27,8 +27,8 @@ def test_numpy_keep_matches_python_keep(seed: int) -> None:
 
 
 def test_names_are_interned_once_per_value_and_compared_loosely() -> None:
-    from bot.services.matching import MemberProfile
-    from bot.services.matching.engine import _compile
+    from bot.matching import MemberProfile
+    from bot.matching.engine import _compile
 
     from .helpers import member, round_input
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.matching import check_pair, run_round
+from bot.matching import check_pair, run_round
 
 from .helpers import NOW, member, round_input
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services.matching import MemberProfile, RoundInput, check_pair, pair_score, run_round
+from bot.matching import MemberProfile, RoundInput, check_pair, pair_score, run_round
 
 from .helpers import NOW, free_pairs, load, violated
 

@@ -1,7 +1,7 @@
 """Whole rounds: bad input, roles and capacity, the odd one out, explanations, determinism."""
 
-from bot.services.matching import RoundResult, Weights, best_partner, run_round
-from bot.services.matching import explain as words
+from bot.matching import RoundResult, Weights, best_partner, run_round
+from bot.matching import explain as words
 
 from .helpers import NOW, free_pairs, member, round_input, violated
 

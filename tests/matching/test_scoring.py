@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.matching import Weights, pair_score
+from bot.matching import Weights, pair_score
 
 from .helpers import NOW, member, round_input
 

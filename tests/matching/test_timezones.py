@@ -1,6 +1,6 @@
 from datetime import date
 
-from bot.services.matching import offset_distance, overlap_hours, utc_hour_mask, utc_offset_hours
+from bot.matching import offset_distance, overlap_hours, utc_hour_mask, utc_offset_hours
 
 
 def hours_of(mask: int) -> list[int]:

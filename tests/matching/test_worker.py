@@ -1,6 +1,6 @@
 import asyncio
 
-from bot.services.matching import make_executor, run_round, run_round_in_worker
+from bot.matching import make_executor, run_round, run_round_in_worker
 
 from .helpers import member, round_input
 

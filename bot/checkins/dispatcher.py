@@ -1,0 +1,327 @@
+"""Sending what the ledger holds: each delivery is claimed, sent with its nonce, then marked sent.
+
+Exactly once: a delivery is recorded (with its nonce) before it is sent; a crash after Discord took it
+but before it was marked sent leads to a resend with the same nonce, which Discord answers with the
+first message (``enforce_nonce``). A short claim keeps a second process from sending it at the same
+moment (and the nonce covers even that). Failures wait longer each time (never a tight loop); error
+50007 (DMs closed) is recorded on the member and the delivery moves to the pair space with a mention
+of that member only; a pair space that is gone is reported to moderators and the prompt goes to the
+members by DM instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.checkins import ledger
+from bot.checkins import wording as words
+from bot.checkins.models import Delivery, Goal
+from bot.checkins.outbox import ButtonSpec, OutboxPort, Outgoing, Sent
+from bot.checkins.pacing import Pacer
+from bot.db.base import utcnow
+from bot.pairing.models import GuildSettings, MemberProfile, Pair
+
+log = logging.getLogger(__name__)
+
+CLAIM = timedelta(seconds=5)
+MAX_ATTEMPTS = 8
+BATCH = 50
+WORKERS = 8
+MARK_EVERY = 0.2  # seconds between the writer's groups of "sent" marks
+FALLS_BACK_TO_SPACE = ("reminder", "mentor_due", "mentor_missed", "goal_soon", "goal_overdue")
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes, at most an hour: failures are never retried in a tight loop."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def checkin_buttons(pair_id: int, guild_id: int) -> tuple[ButtonSpec, ...]:
+    return (
+        ButtonSpec("Check in", f"tandem:checkin:{guild_id}:{pair_id}", "primary"),
+        ButtonSpec("I could use support", f"tandem:support:{guild_id}", "secondary"),
+    )
+
+
+def quiet_buttons(guild_id: int, pair_id: int) -> tuple[ButtonSpec, ...]:
+    return (
+        ButtonSpec("Keep waiting", f"tandem:quiet:{guild_id}:{pair_id}:keep", "secondary"),
+        ButtonSpec("Pause our pairing", f"tandem:quiet:{guild_id}:{pair_id}:pause", "secondary"),
+        ButtonSpec("Match me with someone new", f"tandem:quiet:{guild_id}:{pair_id}:rematch", "primary"),
+    )
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: OutboxPort,
+        pacer: Pacer,
+        clock: Callable[[], datetime] = utcnow,
+        wall: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.outbox = outbox
+        self.pacer = pacer
+        self.clock = clock  # the program's time (due times, back-off): injectable in tests
+        self.wall = wall  # real time, for claims shared between processes
+        self._lock = asyncio.Lock()
+
+    async def send_pending(self) -> int:
+        """Send every pending delivery whose time has come. Returns how many were sent.
+
+        Deliveries are claimed a batch at a time (one transaction), sent by a few concurrent senders at
+        the pacer's rate, and marked sent in small groups by one writer, so the database never becomes
+        the bottleneck of a batch. A crash before a group is marked leads to a resend with the same
+        nonce, which Discord deduplicates."""
+        async with self._lock:
+            sent = 0
+            for _round in range(1000):  # bounded: fallbacks re-queue at once, retries wait
+                claimed = await self._claim_batch()
+                if not claimed:
+                    break
+                sent += await self._send_batch(claimed)
+            return sent
+
+    async def _claim_batch(self) -> list[tuple[int, Outgoing]]:
+        async with self.sessions.begin() as session:
+            wall = self.wall()
+            stmt = (
+                select(Delivery)
+                .where(Delivery.status == "pending", Delivery.next_attempt_at <= self.clock())
+                .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < wall))
+                .order_by(Delivery.due_at, Delivery.id)
+                .limit(BATCH)
+            )
+            deliveries = list(await session.scalars(stmt))
+            if not deliveries:
+                return []
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([d.id for d in deliveries]))
+                .values(claimed_until=wall + CLAIM)
+                .execution_options(synchronize_session=False)
+            )
+            pairs = {
+                p.id: p for p in await session.scalars(select(Pair).where(Pair.id.in_({d.pair_id for d in deliveries})))
+            }
+            out = []
+            for d in deliveries:
+                pair = pairs.get(d.pair_id)
+                if pair is None or pair.status != "active":
+                    d.status, d.claimed_until = "skipped", None
+                    continue
+                message = await self._message(session, d, pair)
+                if message is not None:
+                    out.append((d.id, message))
+            return out
+
+    async def _send_batch(self, claimed: list[tuple[int, Outgoing]]) -> int:
+        done: list[tuple[int, Sent]] = []
+        flushed = 0
+        gate = asyncio.Semaphore(WORKERS)
+
+        async def send(delivery_id: int, message: Outgoing) -> None:
+            async with gate:
+                await self.pacer.wait()
+                try:
+                    result = await self.outbox.deliver(message)
+                except Exception:
+                    log.exception("delivery %s could not be sent; it will be retried later", delivery_id)
+                    result = Sent("retry")
+            if result.status == "sent":
+                done.append((delivery_id, result))
+            elif result.status == "dms_closed":
+                await self._dms_closed(delivery_id)
+            elif result.status == "gone":
+                await self._gone(delivery_id)
+            else:
+                await self._retry_later(delivery_id)
+
+        stop = asyncio.Event()
+
+        async def writer() -> None:
+            nonlocal flushed
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), MARK_EVERY)
+                flushed += await self._mark_sent(done)  # never cancelled half-way: it ends on ``stop``
+
+        marking = asyncio.create_task(writer())
+        try:
+            await asyncio.gather(*(send(i, m) for i, m in claimed))
+        finally:
+            stop.set()
+            await marking
+        return flushed
+
+    async def _mark_sent(self, done: list[tuple[int, Sent]]) -> int:
+        """Mark a group of deliveries sent, in one transaction (taking them off ``done``)."""
+        if not done:
+            return 0
+        group = done[:]
+        del done[: len(group)]
+        async with self.sessions.begin() as session:
+            for delivery_id, result in group:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id)
+                    .values(
+                        status="sent",
+                        sent_at=self.clock(),
+                        message_id=result.message_id,
+                        claimed_until=None,
+                        attempts=Delivery.attempts + 1,
+                    )
+                )
+        return len(group)
+
+    async def _message(self, session: AsyncSession, d: Delivery, pair: Pair) -> Outgoing | None:
+        member_ids = tuple(pair.user_ids)
+        text: str
+        buttons: tuple[ButtonSpec, ...]
+        ping: tuple[int, ...]
+        if d.kind == "checkin":
+            if d.via == "dm":
+                text, buttons, ping = words.checkin_prompt_dm(), checkin_buttons(pair.id, pair.guild_id), ()
+            else:
+                text, buttons, ping = (
+                    words.checkin_prompt(member_ids),
+                    checkin_buttons(pair.id, pair.guild_id),
+                    member_ids,
+                )
+        elif d.kind == "reminder":
+            text, buttons, ping = words.reminder(d.due_at), checkin_buttons(pair.id, pair.guild_id)[:1], ()
+        elif d.kind == "mentor_due":
+            text, buttons, ping = (
+                words.mentor_due(tuple(pair.partner_of(d.user_id)), d.due_at),
+                (),
+                (),
+            )
+        elif d.kind == "mentor_missed":
+            text, buttons, ping = words.mentor_missed(d.subject_id), (), ()
+        elif d.kind in ("goal_soon", "goal_overdue"):
+            goal = await session.get(Goal, d.subject_id)
+            if goal is None or goal.status != "open" or goal.due_date is None:
+                d.status, d.claimed_until = "skipped", None
+                return None
+            if d.kind == "goal_soon":
+                text = words.goal_soon(goal.id, goal.due_date, goal.objective if d.via == "dm" else None)
+            else:
+                text = words.goal_overdue(goal.id, goal.due_date)
+            buttons, ping = (), ()
+        elif d.kind == "quiet":
+            text, buttons, ping = (
+                words.gone_quiet(d.subject_id, await self._threshold(session, pair.guild_id)),
+                quiet_buttons(pair.guild_id, pair.id),
+                (),
+            )
+        else:
+            log.warning("delivery %s has an unknown kind; skipped", d.id)
+            d.status = "skipped"
+            return None
+        if d.via == "space" and d.mention_user_id is not None:
+            text, ping = words.with_mention(d.mention_user_id, text), (d.mention_user_id,)
+        channel_id = d.channel_id
+        if channel_id is None and d.via == "space":
+            channel_id = pair.space_id
+        if channel_id is None:
+            d.status, d.claimed_until = "failed", None
+            log.info("delivery %s has nowhere to go (no DM channel, no space)", d.id)
+            return None
+        return Outgoing(pair.guild_id, channel_id, text, d.nonce, d.via == "dm", ping, buttons)
+
+    @staticmethod
+    async def _threshold(session: AsyncSession, guild_id: int) -> int:
+        settings = await session.get(GuildSettings, guild_id)
+        return settings.quiet_after_missed if settings else 3
+
+    async def _retry_later(self, delivery_id: int) -> None:
+        async with self.sessions.begin() as session:
+            d = await session.get(Delivery, delivery_id)
+            if d is None or d.status != "pending":
+                return
+            d.attempts += 1
+            d.claimed_until = None
+            if d.attempts >= MAX_ATTEMPTS:
+                d.status = "failed"
+                log.warning("delivery %s (%s) failed %d times; given up", d.id, d.kind, d.attempts)
+            else:
+                d.next_attempt_at = self.clock() + backoff(d.attempts)
+
+    async def _dms_closed(self, delivery_id: int) -> None:
+        """50007 is permanent for that member: recorded, never retried; the pair space is used instead."""
+        async with self.sessions.begin() as session:
+            d = await session.get(Delivery, delivery_id)
+            if d is None:
+                return
+            pair = await session.get(Pair, d.pair_id)
+            stmt = select(MemberProfile).where(MemberProfile.guild_id == d.guild_id, MemberProfile.user_id == d.user_id)
+            profile = (await session.scalars(stmt)).one_or_none()
+            if profile is not None:
+                profile.dms_closed = True
+            d.claimed_until = None
+            if d.kind in FALLS_BACK_TO_SPACE and pair is not None and pair.space_id is not None and d.user_id:
+                d.via, d.channel_id, d.mention_user_id = "space", pair.space_id, d.user_id
+                d.nonce, d.next_attempt_at = ledger.new_nonce(), self.clock()
+            else:
+                d.status = "failed"
+        log.info("a member's DMs are closed; recorded (delivery %s)", delivery_id)
+
+    async def _gone(self, delivery_id: int) -> None:
+        """The channel is gone. A pair space: moderators are told, and a prompt goes to each member by DM
+        so that it is not lost. A DM channel: the pair space is used instead."""
+        log_channel: int | None = None
+        pair_id = 0
+        async with self.sessions.begin() as session:
+            d = await session.get(Delivery, delivery_id)
+            if d is None:
+                return
+            pair = await session.get(Pair, d.pair_id)
+            d.claimed_until = None
+            if d.via == "dm":
+                if pair is not None and pair.space_id is not None and d.kind in FALLS_BACK_TO_SPACE:
+                    d.via, d.channel_id, d.mention_user_id = "space", pair.space_id, d.user_id
+                    d.nonce, d.next_attempt_at = ledger.new_nonce(), self.clock()
+                else:
+                    d.status = "failed"
+                return
+            d.status = "failed"
+            if pair is None:
+                return
+            pair_id = pair.id
+            settings = await session.get(GuildSettings, pair.guild_id)
+            log_channel = settings.log_channel_id if settings else None
+            if d.kind == "checkin":
+                profiles = await session.scalars(
+                    select(MemberProfile).where(
+                        MemberProfile.guild_id == pair.guild_id, MemberProfile.user_id.in_(pair.user_ids)
+                    )
+                )
+                for profile in profiles:
+                    if profile.dm_channel_id is None or profile.dms_closed:
+                        continue
+                    await ledger.record(
+                        session,
+                        guild_id=pair.guild_id,
+                        pair_id=pair.id,
+                        kind="checkin",
+                        due_at=d.due_at,
+                        now=self.clock(),
+                        via="dm",
+                        channel_id=profile.dm_channel_id,
+                        user_id=profile.user_id,
+                    )
+        log.warning("the space of pair %s could not be reached; moderators told", pair_id)
+        if log_channel is not None:
+            try:
+                await self.outbox.tell_moderators(log_channel, words.space_gone_for_moderators(pair_id))
+            except Exception:
+                log.exception("could not post in the moderators' log channel")

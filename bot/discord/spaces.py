@@ -1,0 +1,356 @@
+"""The one adapter that turns service decisions into Discord calls: pair spaces, DMs, the log channel.
+
+Discord's limits shape it: a guild holds at most 500 channels and a category 50, so spaces spill into
+overflow categories and, when the guild is full, into private threads under the hub channel.
+Every message it sends pings only the people named in ``ping``; member text can ping nobody.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+import discord
+
+from bot.core.errors import MemberGone, SpaceError
+from bot.core.ports import OpenedSpace, SpacePlan
+
+log = logging.getLogger(__name__)
+
+GUILD_CHANNEL_LIMIT = 500
+CATEGORY_CHANNEL_LIMIT = 50
+MAX_GUILD_CHANNELS_CODE = 30013
+MISSING_PERMISSIONS_CODE = 50013
+INVALID_FORM_CODE = 50035
+DMS_CLOSED_CODE = 50007
+REASON = "Tandem: private pair space"
+
+NO_PINGS = discord.AllowedMentions.none()
+COULD_NOT_OPEN = (
+    "I couldn't open a private space for this pairing right now, so nothing was changed; "
+    "the moderators have been told what to fix."
+)
+
+MEMBER_ALLOW = discord.PermissionOverwrite(
+    view_channel=True,
+    send_messages=True,
+    read_message_history=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
+)
+BOT_ALLOW = discord.PermissionOverwrite(
+    view_channel=True, send_messages=True, read_message_history=True, embed_links=True
+)
+MEMBER_READ_ONLY = discord.PermissionOverwrite(view_channel=True, read_message_history=True, send_messages=False)
+EVERYONE_DENY = discord.PermissionOverwrite(view_channel=False)
+MODERATOR_READ_ONLY = discord.PermissionOverwrite(
+    view_channel=True, read_message_history=True, send_messages=False, add_reactions=False
+)
+
+DMResult = Literal["sent", "closed", "failed"]
+
+
+def pings(user_ids: tuple[int, ...]) -> discord.AllowedMentions:
+    return discord.AllowedMentions(
+        everyone=False, roles=False, replied_user=False, users=[discord.Object(u) for u in user_ids]
+    )
+
+
+class DiscordSpaces:
+    """Implements :class:`bot.core.ports.SpacePort` with discord.py."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        rematch_view: Callable[[int], discord.ui.View] | None = None,
+        welcome_view: Callable[[int, int], discord.ui.View] | None = None,
+    ) -> None:
+        self.client = client
+        self.rematch_view = rematch_view
+        self.welcome_view = welcome_view
+
+    # ----- opening ---------------------------------------------------------------------------
+
+    def _guild(self, guild_id: int) -> discord.Guild:
+        guild = self.client.get_guild(guild_id)
+        if guild is None:
+            raise SpaceError(COULD_NOT_OPEN, "the bot is not connected to this server")
+        return guild
+
+    async def _members(self, guild: discord.Guild, user_ids: tuple[int, ...]) -> list[discord.Member]:
+        members = []
+        for user_id in user_ids:
+            member = guild.get_member(user_id)
+            if member is None:
+                try:
+                    member = await guild.fetch_member(user_id)
+                except discord.NotFound:
+                    raise MemberGone(user_id) from None
+            members.append(member)
+        return members
+
+    async def open_space(self, plan: SpacePlan) -> OpenedSpace:
+        guild = self._guild(plan.guild_id)
+        members = await self._members(guild, plan.member_ids)
+        if plan.category_id is None or len(guild.channels) >= GUILD_CHANNEL_LIMIT:
+            return await self._open_thread(guild, plan, members)
+        category = guild.get_channel(plan.category_id)
+        if not isinstance(category, discord.CategoryChannel):
+            if plan.hub_channel_id is not None:
+                return await self._open_thread(guild, plan, members)
+            raise SpaceError(
+                COULD_NOT_OPEN,
+                "the pair category chosen with /peeradmin setup no longer exists; "
+                "run /peeradmin setup again with a category.",
+            )
+        self._require(guild.me.guild_permissions, ("manage_channels", "manage_roles"))
+        overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
+            guild.default_role: EVERYONE_DENY,
+            guild.me: BOT_ALLOW,
+        }
+        for member in members:
+            overwrites[member] = MEMBER_ALLOW
+        full: set[int] = set()
+        new_category: discord.CategoryChannel | None = None
+        for _attempt in range(3):
+            target, created = await self._category_with_room(guild, category, plan, full)
+            new_category = created or new_category
+            try:
+                channel = await guild.create_text_channel(
+                    plan.name, category=target, overwrites=overwrites, reason=REASON
+                )
+            except discord.Forbidden as exc:
+                raise self._missing_permission(exc) from exc
+            except discord.HTTPException as exc:
+                if exc.code == MAX_GUILD_CHANNELS_CODE:
+                    return await self._open_thread(guild, plan, members)
+                if exc.code == INVALID_FORM_CODE and "parent_id" in exc.text:
+                    full.add(target.id)  # Discord counts more channels there than our cache did
+                    continue
+                raise SpaceError(COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})") from exc
+            return OpenedSpace(channel.id, "channel", new_category.id if new_category else None)
+        raise SpaceError(COULD_NOT_OPEN, "every pair category is full and a new one could not be used")
+
+    async def _category_with_room(
+        self, guild: discord.Guild, main: discord.CategoryChannel, plan: SpacePlan, full: set[int]
+    ) -> tuple[discord.CategoryChannel, discord.CategoryChannel | None]:
+        """The first pair category with room, or a new overflow category (returned twice then)."""
+        known = (main.id, *plan.overflow_category_ids)
+        for category_id in known:
+            category = guild.get_channel(category_id)
+            if (
+                isinstance(category, discord.CategoryChannel)
+                and category.id not in full
+                and len(category.channels) < CATEGORY_CHANNEL_LIMIT
+            ):
+                return category, None
+        number = len(plan.overflow_category_ids) + len([c for c in full if c not in known]) + 2
+        try:
+            created = await guild.create_category(
+                f"{main.name} {number}",
+                overwrites={guild.default_role: EVERYONE_DENY, guild.me: BOT_ALLOW},
+                position=main.position + 1,
+                reason="Tandem: the pair category is full (50 channels)",
+            )
+        except discord.Forbidden as exc:
+            raise self._missing_permission(exc) from exc
+        return created, created
+
+    async def _open_thread(self, guild: discord.Guild, plan: SpacePlan, members: list[discord.Member]) -> OpenedSpace:
+        hub = guild.get_channel(plan.hub_channel_id) if plan.hub_channel_id is not None else None
+        if not isinstance(hub, discord.TextChannel):
+            raise SpaceError(
+                COULD_NOT_OPEN,
+                "the server is at Discord's 500-channel limit (or has no pair category) and no hub "
+                "channel for private threads is set; choose one with /peeradmin setup hub:",
+            )
+        self._require(
+            hub.permissions_for(guild.me),
+            ("view_channel", "create_private_threads", "send_messages_in_threads", "manage_threads"),
+        )
+        try:
+            thread = await hub.create_thread(
+                name=plan.name, type=discord.ChannelType.private_thread, invitable=False, reason=REASON
+            )
+        except discord.Forbidden as exc:
+            raise self._missing_permission(exc) from exc
+        try:
+            for member in members:
+                await thread.add_user(member)
+        except discord.HTTPException as exc:
+            await self._delete_quietly(thread)
+            raise SpaceError(COULD_NOT_OPEN, f"a member could not be added to the private thread ({exc.code})") from exc
+        return OpenedSpace(thread.id, "thread")
+
+    @staticmethod
+    def _require(perms: discord.Permissions, names: tuple[str, ...]) -> None:
+        missing = [n for n in names if not getattr(perms, n)]
+        if missing:
+            pretty = " and ".join(n.replace("_", " ").title() for n in missing)
+            raise SpaceError(COULD_NOT_OPEN, f"the bot is missing the {pretty} permission")
+
+    @staticmethod
+    def _missing_permission(exc: discord.Forbidden) -> SpaceError:
+        return SpaceError(
+            COULD_NOT_OPEN,
+            "Discord answered Missing Permissions: give the bot Manage Channels and Manage Roles "
+            f"in the pair category (error {exc.code})",
+        )
+
+    # ----- after opening ---------------------------------------------------------------------
+
+    def _messageable(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
+        guild = self.client.get_guild(guild_id)
+        channel = guild.get_channel_or_thread(channel_id) if guild else None
+        if isinstance(channel, discord.abc.Messageable):
+            return channel
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def post_in_space(
+        self,
+        guild_id: int,
+        space_id: int,
+        text: str,
+        ping: tuple[int, ...] = (),
+        welcome_pair_id: int | None = None,
+    ) -> None:
+        target = self._messageable(guild_id, space_id)
+        if isinstance(target, discord.Thread) and target.archived:
+            await target.edit(archived=False)  # an ended pair's thread stays locked: members still can't write
+        if welcome_pair_id is not None and self.welcome_view is not None:
+            await target.send(text, allowed_mentions=pings(ping), view=self.welcome_view(guild_id, welcome_pair_id))
+        else:
+            await target.send(text, allowed_mentions=pings(ping))
+
+    # ----- break-glass access ------------------------------------------------------------------
+
+    async def grant_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        guild = self._guild(guild_id)
+        space = guild.get_channel_or_thread(space_id)
+        if space is None:
+            raise SpaceError("That pair's space no longer exists.", "the pair space was deleted")
+        try:
+            if isinstance(space, discord.Thread):
+                await space.add_user(discord.Object(user_id))
+            elif isinstance(space, discord.TextChannel):
+                member = guild.get_member(user_id) or await guild.fetch_member(user_id)
+                await space.set_permissions(member, overwrite=MODERATOR_READ_ONLY, reason="Tandem: break-glass access")
+        except discord.HTTPException as exc:
+            raise SpaceError(
+                "I couldn't open that space to you; nothing was changed.",
+                f"Discord refused the break-glass access ({exc.code})",
+            ) from exc
+
+    async def revoke_view(self, guild_id: int, space_id: int, kind: str, user_id: int) -> None:
+        guild = self.client.get_guild(guild_id)
+        if guild is None:  # never record an access as ended without having taken it back
+            raise SpaceError("That server can't be reached right now.", "the bot is not connected to this server")
+        space = guild.get_channel_or_thread(space_id)
+        if space is None:
+            return
+        with contextlib.suppress(discord.NotFound):
+            if isinstance(space, discord.Thread):
+                await space.remove_user(discord.Object(user_id))
+            else:
+                await self.client.http.delete_channel_permissions(
+                    space.id, user_id, reason="Tandem: break-glass access ended"
+                )
+
+    async def space_exists(self, guild_id: int, space_id: int) -> bool:
+        guild = self._guild(guild_id)
+        if guild.get_channel_or_thread(space_id) is not None:
+            return True
+        try:
+            await self.client.fetch_channel(space_id)  # an archived thread may not be cached
+        except discord.NotFound:
+            return False
+        return True
+
+    async def delete_space(self, guild_id: int, space_id: int) -> None:
+        self._guild(guild_id)
+        with contextlib.suppress(discord.NotFound):
+            await self.client.http.delete_channel(space_id, reason="Tandem: retention period of an ended pair")
+
+    async def archive_space(self, guild_id: int, space_id: int, kind: str, member_ids: tuple[int, ...]) -> None:
+        guild = self._guild(guild_id)
+        space = guild.get_channel_or_thread(space_id)
+        if space is None:
+            return
+        if isinstance(space, discord.Thread):
+            await space.edit(archived=True, locked=True, reason="Tandem: pairing ended")
+            return
+        members_with_overwrites = {
+            target.id
+            for target in space.overwrites
+            if not isinstance(target, discord.Role) and getattr(target, "type", None) is not discord.Role
+        }
+        for member_id in members_with_overwrites | set(member_ids):
+            if member_id == guild.me.id:
+                continue
+            member = guild.get_member(member_id)
+            if member is not None and member_id in member_ids:
+                await space.set_permissions(member, overwrite=MEMBER_READ_ONLY, reason="Tandem: pairing ended")
+            else:
+                await self.client.http.delete_channel_permissions(space.id, member_id, reason="Tandem: member left")
+
+    async def discard_space(self, guild_id: int, space_id: int) -> None:
+        guild = self.client.get_guild(guild_id)
+        space = guild.get_channel_or_thread(space_id) if guild else None
+        if space is not None:
+            await self._delete_quietly(space)
+
+    async def _delete_quietly(self, space: discord.abc.GuildChannel | discord.Thread) -> None:
+        with contextlib.suppress(discord.NotFound):
+            await space.delete(reason="Tandem: pair could not be recorded")
+
+    async def find_space(self, guild_id: int, name: str) -> int | None:
+        guild = self._guild(guild_id)  # a guild we cannot see now raises: nothing is decided blind
+        spaces: list[discord.TextChannel | discord.Thread] = [*guild.text_channels, *guild.threads]
+        for space in spaces:
+            if space.name == name:
+                return space.id
+        return None
+
+    # ----- telling people --------------------------------------------------------------------
+
+    async def tell_member(
+        self, guild_id: int, user_id: int, dm_channel_id: int | None, text: str, offer_rematch: bool = False
+    ) -> bool:
+        view = self.rematch_view(guild_id) if offer_rematch and self.rematch_view is not None else None
+        return await self.dm(user_id, dm_channel_id, text, view) != "closed"
+
+    async def dm(
+        self, user_id: int, dm_channel_id: int | None, text: str, view: discord.ui.View | None = None
+    ) -> DMResult:
+        """One DM: to the stored DM channel (one request), else by opening one. Never retried in a loop."""
+        try:
+            if dm_channel_id is not None:
+                channel: discord.abc.Messageable = self.client.get_partial_messageable(
+                    dm_channel_id, type=discord.ChannelType.private
+                )
+            else:
+                user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+                channel = await user.create_dm()
+            if view is not None:
+                await channel.send(text, allowed_mentions=NO_PINGS, view=view)
+            else:
+                await channel.send(text, allowed_mentions=NO_PINGS)
+        except discord.Forbidden as exc:
+            if exc.code == DMS_CLOSED_CODE:
+                return "closed"
+            log.warning("DM to a member was refused (error %s)", exc.code)
+            return "failed"
+        except discord.HTTPException as exc:
+            log.warning("DM to a member failed (HTTP %s, error %s)", exc.status, exc.code)
+            return "failed"
+        return "sent"
+
+    async def tell_moderators(self, log_channel_id: int, text: str) -> None:
+        found = self.client.get_channel(log_channel_id)
+        channel: discord.abc.Messageable = (
+            found if isinstance(found, discord.abc.Messageable) else self.client.get_partial_messageable(log_channel_id)
+        )
+        await channel.send(text, allowed_mentions=NO_PINGS)

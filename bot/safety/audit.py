@@ -1,0 +1,167 @@
+"""The audit log of moderator actions: append-only and tamper-evident. Imports no discord.
+
+Every entry stores who, what, when, on which pair or member, and why, plus the hash of the entry
+before it. Changing or deleting an entry breaks the chain at that point, and :meth:`AuditLog.verify`
+(``tandem verify-audit``) names the first entry that no longer fits. The bot only ever inserts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.text import clean_line
+from bot.db.base import utcnow
+from bot.safety.models import AuditEntry
+
+GENESIS = "0" * 64
+MAX_REASON = 200
+MAX_DETAIL = 200
+
+
+def entry_hash(
+    prev_hash: str,
+    *,
+    guild_id: int,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    pair_id: int | None,
+    member_ids: Sequence[int],
+    case_id: int | None,
+    detail: str,
+    reason: str,
+) -> str:
+    payload = json.dumps(
+        {
+            "guild_id": guild_id,
+            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": actor_id,
+            "action": action,
+            "pair_id": pair_id,
+            "member_ids": list(member_ids),
+            "case_id": case_id,
+            "detail": detail,
+            "reason": reason,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+def _hash_of(row: AuditEntry) -> str:
+    return entry_hash(
+        row.prev_hash,
+        guild_id=row.guild_id,
+        at=row.at,
+        actor_id=row.actor_id,
+        action=row.action,
+        pair_id=row.pair_id,
+        member_ids=row.member_ids,
+        case_id=row.case_id,
+        detail=row.detail,
+        reason=row.reason,
+    )
+
+
+@dataclass(frozen=True)
+class AuditView:
+    entry_id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    pair_id: int | None
+    member_ids: tuple[int, ...]
+    case_id: int | None
+    detail: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    entries: int
+    first_broken: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken is None
+
+
+class AuditLog:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._lock = asyncio.Lock()  # one writer at a time; the unique prev_hash stops forks across processes
+
+    async def record(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        action: str,
+        *,
+        pair_id: int | None = None,
+        member_ids: Sequence[int] = (),
+        case_id: int | None = None,
+        detail: str = "",
+        reason: str = "",
+    ) -> int:
+        reason = clean_line(reason)[:MAX_REASON]
+        detail = clean_line(detail)[:MAX_DETAIL]
+        async with self._lock, self.sessions.begin() as session:
+            last = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+            prev = last or GENESIS
+            at = self.clock()
+            fields = {
+                "guild_id": guild_id,
+                "at": at,
+                "actor_id": actor_id,
+                "action": action,
+                "pair_id": pair_id,
+                "member_ids": list(member_ids),
+                "case_id": case_id,
+                "detail": detail,
+                "reason": reason,
+            }
+            entry = AuditEntry(prev_hash=prev, hash=entry_hash(prev, **fields), **fields)  # type: ignore[arg-type]
+            session.add(entry)
+            await session.flush()
+            return entry.id
+
+    async def recent(self, guild_id: int, *, member_id: int | None = None, limit: int = 20) -> list[AuditView]:
+        async with self.sessions() as session:
+            stmt = select(AuditEntry).where(AuditEntry.guild_id == guild_id).order_by(AuditEntry.id.desc())
+            rows = (await session.scalars(stmt.limit(limit if member_id is None else 2000))).all()
+        views = [
+            AuditView(r.id, r.at, r.actor_id, r.action, r.pair_id, tuple(r.member_ids), r.case_id, r.detail, r.reason)
+            for r in rows
+            if member_id is None or member_id in r.member_ids or r.actor_id == member_id
+        ]
+        return views[:limit]
+
+    async def verify(self, batch: int = 1000) -> ChainCheck:
+        """Walk the whole chain in order; the first entry whose links or contents do not fit is named."""
+        prev, checked, last_id = GENESIS, 0, 0
+        async with self.sessions() as session:
+            while True:
+                stmt = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
+                rows = (await session.scalars(stmt)).all()
+                if not rows:
+                    return ChainCheck(checked)
+                for row in rows:
+                    if row.prev_hash != prev:
+                        return ChainCheck(checked, row.id, "an entry before it was changed or removed")
+                    if _hash_of(row) != row.hash:
+                        return ChainCheck(checked, row.id, "its contents were changed")
+                    prev, last_id = row.hash, row.id
+                    checked += 1
+                session.expunge_all()

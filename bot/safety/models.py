@@ -1,0 +1,100 @@
+"""Safety, confidentiality and moderation tables (issue 5). Changed only by Alembic revisions.
+
+Free text that members write is an :class:`EncryptedText` column. The audit log is append-only: the
+bot never updates or deletes a row (SQLite triggers refuse it too), and each entry carries the hash
+of the one before it, so ``tandem verify-audit`` finds the first entry that was changed or removed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, UTCDateTime, utcnow
+from bot.db.crypto import EncryptedText
+
+REPORT_STATUSES = ("open", "resolved", "withdrawn")
+RESOLUTIONS = ("note", "pause", "end", "block")
+
+
+class SafetySettings(Base):
+    """A server's safety settings: support resources, program pause, retention."""
+
+    __tablename__ = "safety_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    resources: Mapped[str] = mapped_column(Text, default="")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retention_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """One moderator action (or refused attempt). Never edited, never deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: Tandem itself (an expiry)
+    action: Mapped[str] = mapped_column(String(48))
+    pair_id: Mapped[int | None] = mapped_column(Integer)
+    member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Report(Base):
+    """A private report to the moderators: a case with an id. The reporter is never shown to a partner."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint(f"status IN {REPORT_STATUSES!r}", name="status"),
+        Index("ix_reports_guild_status", "guild_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    reporter_id: Mapped[int | None] = mapped_column(BigInteger)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(16))  # "command" or "button"
+    text: Mapped[str] = mapped_column(EncryptedText)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolution_note: Mapped[str | None] = mapped_column(EncryptedText)
+
+
+class AccessGrant(Base):
+    """Break-glass: one moderator may view one pair space until ``expires_at``; kept after it ends."""
+
+    __tablename__ = "access_grants"
+    __table_args__ = (Index("ix_access_grants_open", "ended_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PairRetention(Base):
+    """Retention of an ended pair's space: when its closing notice was posted and when it was closed."""
+
+    __tablename__ = "pair_retention"
+
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), primary_key=True)
+    notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

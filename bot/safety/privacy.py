@@ -1,0 +1,129 @@
+"""Members' data rights: export everything Tandem holds about a member, or erase it. Imports no discord.
+
+Erasing keeps the partner's data intact: pair records stay (by ids, so the partner's history and
+space are untouched), reports the member filed stay only as "withdrawn" with their text and author
+removed, and the blocks others set against them stay (they protect the others). Issue 4's tables
+(notes, goals, check-ins) join through :data:`EXTRA_SOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.errors import NotFound
+from bot.pairing.models import Block, Pair, PairMember
+from bot.pairing.queries import ProfileRepo
+from bot.pairing.service import PairingService
+from bot.safety.queries import ReportRepo
+
+# (name, export(session, guild_id, user_id) -> JSON-able, erase(session, guild_id, user_id)) per data source.
+ExtraSource = tuple[
+    str,
+    Callable[[AsyncSession, int, int], Awaitable[Any]],
+    Callable[[AsyncSession, int, int], Awaitable[None]],
+]
+EXTRA_SOURCES: list[ExtraSource] = []
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class PrivacyService:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], pairing: PairingService) -> None:
+        self.sessions = sessions
+        self.pairing = pairing
+
+    async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """Everything Tandem holds about this member in this server, decrypted."""
+        async with self.sessions() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            pairs = (
+                await session.scalars(
+                    select(Pair)
+                    .join(PairMember, PairMember.pair_id == Pair.id)
+                    .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id)
+                    .order_by(Pair.id)
+                )
+            ).all()
+            reports = await ReportRepo(session).filed_by(guild_id, user_id)
+            blocks = (
+                await session.scalars(
+                    select(Block.blocked_id).where(Block.guild_id == guild_id, Block.blocker_id == user_id)
+                )
+            ).all()
+            data: dict[str, Any] = {
+                "server_id": str(guild_id),
+                "member_id": str(user_id),
+                "profile": None
+                if profile is None
+                else {
+                    "role": profile.role,
+                    "timezone": profile.timezone,
+                    "languages": profile.languages,
+                    "topics": profile.topics,
+                    "community_tags": profile.tags,
+                    "life_stage": profile.life_stage,
+                    "about": profile.about,
+                    "mentor_capacity": profile.capacity,
+                    "opted_in": profile.opted_in,
+                    "waiting_since": _when(profile.waiting_since),
+                    "joined_at": _when(profile.created_at),
+                },
+                "pairings": [
+                    {
+                        "pair_id": p.id,
+                        "partner_ids": [str(u) for u in p.partner_of(user_id)],
+                        "status": p.status,
+                        "started_at": _when(p.started_at),
+                        "ended_at": _when(p.ended_at),
+                        "end_reason": p.end_reason,
+                    }
+                    for p in pairs
+                ],
+                "reports_filed": [
+                    {"case_id": r.id, "filed_at": _when(r.created_at), "text": r.text, "status": r.status}
+                    for r in reports
+                ],
+                "dont_pair_me_with": [str(b) for b in blocks],
+            }
+            for name, export, _erase in EXTRA_SOURCES:
+                data[name] = await export(session, guild_id, user_id)
+        return data
+
+    async def erase(self, guild_id: int, user_id: int, guild_name: str) -> bool:
+        """Erase a member's data (ending their pairings kindly first). False if there was nothing."""
+        async with self.sessions() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            opted_in = profile is not None and profile.opted_in
+            reports = len(await ReportRepo(session).filed_by(guild_id, user_id))
+        if opted_in:
+            await self.pairing.leave(guild_id, user_id, guild_name)
+        async with self.sessions.begin() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            blocks = await session.execute(
+                delete(Block).where(Block.guild_id == guild_id, Block.blocker_id == user_id, Block.source == "member")
+            )
+            for report in await ReportRepo(session).filed_by(guild_id, user_id):
+                report.text, report.reporter_id, report.resolution_note = "", None, None
+                report.status = "withdrawn"
+            for _name, _export, erase in EXTRA_SOURCES:
+                await erase(session, guild_id, user_id)
+            if profile is not None:
+                await session.delete(profile)
+            return profile is not None or reports > 0 or bool(getattr(blocks, "rowcount", 0))
+
+    async def require_something(self, guild_id: int, user_id: int) -> None:
+        if not await self.erase_would_change(guild_id, user_id):
+            raise NotFound("Tandem holds no data about you on this server.")
+
+    async def erase_would_change(self, guild_id: int, user_id: int) -> bool:
+        async with self.sessions() as session:
+            return (await ProfileRepo(session).get(guild_id, user_id)) is not None or bool(
+                await ReportRepo(session).filed_by(guild_id, user_id)
+            )

@@ -1,0 +1,271 @@
+"""Safety and moderation: private reports, support resources, program controls. Imports no discord.
+
+Moderators see status, never content: nothing here returns what members wrote in their pair space.
+The one text moderators read is a report, which its author wrote for them; the reporter's partner is
+never told that a report exists, let alone who filed it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.core.ports import SpacePort
+from bot.core.text import clean_block, shown_plain
+from bot.db.base import utcnow
+from bot.pairing import wording
+from bot.pairing.models import Block, Pair, PairMember
+from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
+from bot.pairing.service import PairingService
+from bot.safety.audit import AuditLog
+from bot.safety.models import RESOLUTIONS, Report
+from bot.safety.queries import ReportRepo, SafetySettingsRepo
+
+log = logging.getLogger(__name__)
+
+MAX_REPORT = 1500
+MAX_RESOURCES = 1500
+MAX_NOTE = 500
+DEFAULT_RESOURCES = (
+    "This server hasn't listed its support resources yet. If you are in danger or thinking about harming "
+    "yourself, please contact your local emergency number now, or reach out to a moderator you trust."
+)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    case_id: int
+    created_at: datetime
+    reporter_id: int | None
+    pair_id: int | None
+    source: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    user_id: int
+    joined: bool
+    opted_in: bool
+    role: str | None
+    waiting_since: datetime | None
+    open_pairs: tuple[tuple[int, str, datetime | None], ...]  # (pair id, status, since)
+    past_pairs: int
+    dms_closed: bool
+
+
+class SafetyService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        spaces: SpacePort,
+        pairing: PairingService,
+        audit: AuditLog,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.spaces = spaces
+        self.pairing = pairing
+        self.audit = audit
+        self.clock = clock
+
+    # ----- support resources ------------------------------------------------------------------
+
+    async def resources(self, guild_id: int) -> str:
+        """The server's support text (crisis lines, who to contact), or a safe default."""
+        async with self.sessions() as session:
+            found = await SafetySettingsRepo(session).get(guild_id)
+            return found.resources if found is not None and found.resources else DEFAULT_RESOURCES
+
+    async def set_resources(self, guild_id: int, moderator_id: int, text: str) -> str:
+        cleaned = clean_block(text)
+        if not cleaned:
+            raise InvalidInput("Write the support resources to show members, such as crisis lines and who to contact.")
+        if len(cleaned) > MAX_RESOURCES:
+            raise InvalidInput(f"Keep the support resources to {MAX_RESOURCES} characters (it has {len(cleaned)}).")
+        async with self.sessions.begin() as session:
+            (await SafetySettingsRepo(session).get_or_new(guild_id)).resources = cleaned
+        await self.audit.record(guild_id, moderator_id, "resources_set", detail=f"{len(cleaned)} characters")
+        return cleaned
+
+    async def support_requested(self, guild_id: int, user_id: int, tell_moderators: bool) -> str:
+        """A member asked for support (e.g. a check-in flagged "I could use support", issue 4).
+
+        Returns the resources to show them at once; with their consent, tells the moderators that
+        they asked (status only, never what they wrote)."""
+        text = await self.resources(guild_id)
+        if tell_moderators:
+            async with self.sessions() as session:
+                settings = await SettingsRepo(session).get(guild_id)
+                log_channel_id = settings.log_channel_id if settings else None
+            if log_channel_id is not None:
+                await self._tell_moderators(
+                    log_channel_id,
+                    f"{wording.mention(user_id)} asked for support and agreed that you be told. "
+                    "Consider reaching out to them privately.",
+                )
+        return text
+
+    # ----- program controls ---------------------------------------------------------------------
+
+    async def is_paused(self, guild_id: int) -> bool:
+        """Whether the moderators paused the whole program (no matching; issue 4: no prompts)."""
+        async with self.sessions() as session:
+            return await SafetySettingsRepo(session).is_paused(guild_id)
+
+    async def set_paused(self, guild_id: int, paused: bool) -> bool:
+        """Pause or resume; returns False when it already was in that state."""
+        async with self.sessions.begin() as session:
+            settings = await SafetySettingsRepo(session).get_or_new(guild_id)
+            if settings.paused == paused:
+                return False
+            settings.paused = paused
+            settings.paused_at = self.clock() if paused else None
+            return True
+
+    async def block(self, guild_id: int, a: int, b: int) -> bool:
+        """A moderator's block: these two are never paired. Returns whether they are paired right now."""
+        if a == b:
+            raise InvalidInput("Choose two different members to block from being paired.")
+        async with self.sessions.begin() as session:
+            await BlockRepo(session).add(guild_id, a, b, source="moderator")
+            pairs = await PairRepo(session).open_pairs_of(guild_id, a)
+            return any(b in p.user_ids for p in pairs)
+
+    async def unblock(self, guild_id: int, a: int, b: int) -> tuple[int, bool]:
+        """Remove moderators' blocks between two members. Returns (removed, a member's own block remains)."""
+        between = or_(
+            (Block.blocker_id == a) & (Block.blocked_id == b), (Block.blocker_id == b) & (Block.blocked_id == a)
+        )
+        async with self.sessions.begin() as session:
+            result = await session.execute(
+                delete(Block).where(Block.guild_id == guild_id, Block.source == "moderator", between)
+            )
+            remaining = await session.scalar(select(func.count(Block.id)).where(Block.guild_id == guild_id, between))
+            return int(getattr(result, "rowcount", 0) or 0), bool(remaining)
+
+    async def member_status(self, guild_id: int, user_id: int) -> MemberStatus:
+        """A member's program status for moderators: no profile text, no blocks, no reports."""
+        async with self.sessions() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            open_pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
+            past = await session.scalar(
+                select(func.count(PairMember.id))
+                .join(Pair, Pair.id == PairMember.pair_id)
+                .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id, Pair.status == "ended")
+            )
+        return MemberStatus(
+            user_id=user_id,
+            joined=profile is not None,
+            opted_in=bool(profile and profile.opted_in),
+            role=profile.role if profile else None,
+            waiting_since=profile.waiting_since if profile else None,
+            open_pairs=tuple((p.id, p.status, p.started_at) for p in open_pairs),
+            past_pairs=int(past or 0),
+            dms_closed=bool(profile and profile.dms_closed),
+        )
+
+    # ----- reports ------------------------------------------------------------------------------
+
+    async def pair_of_member(self, guild_id: int, pair_id: int, user_id: int) -> bool:
+        async with self.sessions() as session:
+            pair = await PairRepo(session).get(pair_id)
+            return pair is not None and pair.guild_id == guild_id and user_id in pair.user_ids
+
+    async def file_report(
+        self, guild_id: int, reporter_id: int, text: str, *, source: str, pair_id: int | None = None
+    ) -> int:
+        """Record a private report as a case and post it in the moderators' log channel."""
+        cleaned = clean_block(text)
+        if not cleaned:
+            raise InvalidInput("Write a few words about what's wrong so the moderators can help.")
+        if len(cleaned) > MAX_REPORT:
+            raise InvalidInput(f"Keep the report to {MAX_REPORT} characters (it has {len(cleaned)}).")
+        async with self.sessions.begin() as session:
+            if pair_id is None:
+                pairs = [
+                    p for p in await PairRepo(session).open_pairs_of(guild_id, reporter_id) if p.status != "pending"
+                ]
+                pair_id = pairs[0].id if len(pairs) == 1 else None
+            else:
+                pair = await PairRepo(session).get(pair_id)
+                if pair is None or pair.guild_id != guild_id or reporter_id not in pair.user_ids:
+                    raise NotAllowed("Only the members of this pair can report from here; use /peer report.")
+            report = Report(
+                guild_id=guild_id, reporter_id=reporter_id, pair_id=pair_id, source=source, text=cleaned, status="open"
+            )
+            session.add(report)
+            await session.flush()
+            case_id = report.id
+            settings = await SettingsRepo(session).get(guild_id)
+            log_channel_id = settings.log_channel_id if settings else None
+        log.info("report case %s filed in guild %s", case_id, guild_id)
+        if log_channel_id is not None:
+            about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
+            await self._tell_moderators(
+                log_channel_id,
+                f"**Case #{case_id}**: a private report about {about}, from {wording.mention(reporter_id)}. "
+                f"Their partner has not been told. Act with `/peeradmin resolve case:{case_id}`.\n"
+                f">>> {shown_plain(cleaned)}",
+            )
+        return case_id
+
+    async def open_reports(self, guild_id: int) -> list[ReportView]:
+        async with self.sessions() as session:
+            return [
+                ReportView(r.id, r.created_at, r.reporter_id, r.pair_id, r.source, r.text, r.status)
+                for r in await ReportRepo(session).open_cases(guild_id)
+            ]
+
+    async def resolve(
+        self, guild_id: int, case_id: int, action: str, moderator_id: int, guild_name: str, note: str | None
+    ) -> str:
+        """Close a case with an action: note, pause the pair, end it, or end it and block it from re-forming."""
+        if action not in RESOLUTIONS:
+            raise InvalidInput("Choose what to do: note, pause, end or block.")
+        note_text = clean_block(note or "")
+        if len(note_text) > MAX_NOTE:
+            raise InvalidInput(f"Keep the note to {MAX_NOTE} characters.")
+        async with self.sessions.begin() as session:
+            report = await ReportRepo(session).get(guild_id, case_id)
+            if report is None:
+                raise NotFound(f"There is no case #{case_id} on this server.")
+            if report.status != "open":
+                raise Conflict(f"Case #{case_id} is already {report.status}.")
+            pair = await PairRepo(session).get(report.pair_id) if report.pair_id is not None else None
+            if action != "note" and pair is None:
+                raise Conflict(f"Case #{case_id} isn't about a pair, so only a note can close it.")
+            member_ids = pair.user_ids if pair is not None else []
+            pair_id, pair_status = (pair.id, pair.status) if pair is not None else (None, None)
+            report.status, report.resolved_at, report.resolved_by = "resolved", self.clock(), moderator_id
+            report.resolution, report.resolution_note = action, note_text or None
+            if action == "pause" and pair is not None and pair.status == "active":
+                pair.status = "paused"
+            if action == "block":
+                blocks = BlockRepo(session)
+                for i, a in enumerate(member_ids):
+                    for b in member_ids[i + 1 :]:
+                        await blocks.add(guild_id, a, b, source="moderator")
+        outcome = f"Case #{case_id} is resolved with a note."
+        if action == "pause":
+            outcome = f"Case #{case_id} is resolved: pair #{pair_id} is paused."
+        if action in ("end", "block") and pair_id is not None:
+            ended = pair_status != "ended" and await self.pairing.end_pair(guild_id, pair_id, guild_name) is not None
+            outcome = f"Case #{case_id} is resolved: pair #{pair_id} " + ("has ended" if ended else "had already ended")
+            outcome += " and can't be formed again." if action == "block" else "."
+        return outcome
+
+    # ----- helpers --------------------------------------------------------------------------------
+
+    async def _tell_moderators(self, log_channel_id: int, text: str) -> None:
+        try:
+            await self.spaces.tell_moderators(log_channel_id, text)
+        except Exception:
+            log.exception("could not post in the moderators' log channel")

@@ -1,0 +1,43 @@
+"""Fill a database with active pairs whose check-in is due now: for the kill-and-restart test, the
+prompts benchmark and load experiments. Each pair gets its own channel in the sandbox guild."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.checkins.models import CheckinSchedule
+from bot.db.engine import create_session_factory
+from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
+from bot.sandbox import Guild, Sandbox
+
+
+async def seed_due_pairs(
+    engine: AsyncEngine, sb: Sandbox, guild: Guild, count: int, now: datetime, *, first_user: int = 10**17
+) -> list[int]:
+    """``count`` pairs in ``guild``, each with a channel and a weekly schedule whose latest occurrence
+    lies in the past week. Returns the channel ids. Members are ids only (no sandbox users needed)."""
+    sessions = create_session_factory(engine)
+    channels = [sb.add_text_channel(guild, f"pair-{i:06x}").id for i in range(count)]
+    async with sessions.begin() as session:
+        session.add(GuildSettings(guild_id=guild.id, topics=[], overflow_category_ids=[]))
+        for i, channel_id in enumerate(channels):
+            users = (first_user + 2 * i, first_user + 2 * i + 1)
+            for user_id in users:
+                session.add(MemberProfile(guild_id=guild.id, user_id=user_id, role="peer", timezone="UTC"))
+            pair = Pair(
+                guild_id=guild.id,
+                status="active",
+                space_name=f"pair-{i:06x}",
+                space_id=channel_id,
+                space_kind="channel",
+                created_by="round",
+                started_at=now - timedelta(days=10),
+            )
+            pair.members = [PairMember(guild_id=guild.id, user_id=u, slot=0) for u in users]
+            session.add(pair)
+            await session.flush()
+            anchor = (now - timedelta(days=7)).date()
+            session.add(CheckinSchedule(pair_id=pair.id, guild_id=guild.id, frequency="weekly", anchor=anchor))
+    return channels

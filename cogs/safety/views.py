@@ -1,0 +1,98 @@
+"""Safety components: the "Something's wrong" button (persistent, ids in its custom_id) and modals."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord.tree import explain, send_error
+from bot.safety.service import MAX_REPORT, MAX_RESOURCES
+from cogs.common.replies import reply
+
+if TYPE_CHECKING:
+    from bot.app.client import TandemBot
+
+REPORT_SENT = (
+    "Thank you for telling us. Your report (case #{case}) went privately to the moderators; "
+    "your partner is not told, and /peer resources lists where to find support."
+)
+
+
+class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
+    text: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
+        label="What's wrong?",
+        style=discord.TextStyle.paragraph,
+        custom_id="report_text",
+        max_length=MAX_REPORT,
+        placeholder="Only the moderators read this; your partner is never told who reported.",
+    )
+
+    def __init__(self, guild_id: int, source: str, pair_id: int | None = None) -> None:
+        super().__init__(custom_id=f"tandem:report-modal:{pair_id or 0}")
+        self.guild_id, self.source, self.pair_id = guild_id, source, pair_id
+
+    async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        case = await interaction.client.safety.file_report(
+            self.guild_id, interaction.user.id, self.text.value, source=self.source, pair_id=self.pair_id
+        )
+        await reply(interaction, REPORT_SENT.format(case=case))
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+        await send_error(interaction, explain(interaction, error))
+
+
+class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:report:(?P<pair_id>\d+)"):
+    """ "Something's wrong" in a pair space's welcome: opens a private report for this pair."""
+
+    def __init__(self, pair_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Something's wrong",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"tandem:report:{pair_id}",
+            )
+        )
+        self.pair_id = pair_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ReportButton:
+        return cls(int(match["pair_id"]))
+
+    async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        if interaction.guild_id is None or not await interaction.client.safety.pair_of_member(
+            interaction.guild_id, self.pair_id, interaction.user.id
+        ):
+            await reply(interaction, "Only the members of this pair can use this button; /peer report is for anyone.")
+            return
+        await interaction.response.send_modal(ReportModal(interaction.guild_id, "button", self.pair_id))
+
+
+def report_view(pair_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReportButton(pair_id))
+    return view
+
+
+class ResourcesModal(discord.ui.Modal, title="Support resources for members"):
+    text: discord.ui.TextInput[ResourcesModal] = discord.ui.TextInput(
+        label="Crisis lines and who to contact",
+        style=discord.TextStyle.paragraph,
+        custom_id="resources_text",
+        max_length=MAX_RESOURCES,
+    )
+
+    def __init__(self, current: str) -> None:
+        super().__init__(custom_id="tandem:resources-modal")
+        self.text.default = current
+
+    async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        guild_id = interaction.guild_id or 0
+        await interaction.client.safety.set_resources(guild_id, interaction.user.id, self.text.value)
+        await reply(interaction, "The support resources are saved; members see them with /peer resources.")
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+        await send_error(interaction, explain(interaction, error))
