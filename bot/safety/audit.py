@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -97,11 +98,12 @@ class ChainCheck:
         return self.first_broken is None
 
 
-class AuditLog:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
-        self.sessions = sessions
+class AuditedUnit:
+    """A transaction that carries its own audit entry (see :meth:`AuditLog.unit`)."""
+
+    def __init__(self, session: AsyncSession, clock: Callable[[], datetime]) -> None:
+        self.session = session
         self.clock = clock
-        self._lock = asyncio.Lock()  # one writer at a time; the unique prev_hash stops forks across processes
 
     async def record(
         self,
@@ -115,27 +117,66 @@ class AuditLog:
         detail: str = "",
         reason: str = "",
     ) -> int:
-        reason = clean_line(reason)[:MAX_REASON]
-        detail = clean_line(detail)[:MAX_DETAIL]
+        session = self.session
+        last = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+        prev = last or GENESIS
+        fields = {
+            "guild_id": guild_id,
+            "at": self.clock(),
+            "actor_id": actor_id,
+            "action": action,
+            "pair_id": pair_id,
+            "member_ids": list(member_ids),
+            "case_id": case_id,
+            "detail": clean_line(detail)[:MAX_DETAIL],
+            "reason": clean_line(reason)[:MAX_REASON],
+        }
+        entry = AuditEntry(prev_hash=prev, hash=entry_hash(prev, **fields), **fields)  # type: ignore[arg-type]
+        session.add(entry)
+        await session.flush()
+        return entry.id
+
+
+class AuditLog:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._lock = asyncio.Lock()  # one writer at a time; the unique prev_hash stops forks across processes
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[AuditedUnit]:
+        """One unit of work whose audit entry commits with it: both or neither survive a crash.
+
+        A moderator action opens its transaction here, changes its rows through ``unit.session`` and
+        calls ``unit.record(...)`` before any Discord call; the chain's head is read and extended under
+        this process's audit lock, and the unique ``prev_hash`` refuses a fork from another process."""
         async with self._lock, self.sessions.begin() as session:
-            last = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-            prev = last or GENESIS
-            at = self.clock()
-            fields = {
-                "guild_id": guild_id,
-                "at": at,
-                "actor_id": actor_id,
-                "action": action,
-                "pair_id": pair_id,
-                "member_ids": list(member_ids),
-                "case_id": case_id,
-                "detail": detail,
-                "reason": reason,
-            }
-            entry = AuditEntry(prev_hash=prev, hash=entry_hash(prev, **fields), **fields)  # type: ignore[arg-type]
-            session.add(entry)
-            await session.flush()
-            return entry.id
+            yield AuditedUnit(session, self.clock)
+
+    async def record(
+        self,
+        guild_id: int,
+        actor_id: int | None,
+        action: str,
+        *,
+        pair_id: int | None = None,
+        member_ids: Sequence[int] = (),
+        case_id: int | None = None,
+        detail: str = "",
+        reason: str = "",
+    ) -> int:
+        """An entry in a transaction of its own (for what has no row of its own: a refusal, a view)."""
+        async with self.unit() as unit:
+            return await unit.record(
+                guild_id,
+                actor_id,
+                action,
+                pair_id=pair_id,
+                member_ids=member_ids,
+                case_id=case_id,
+                detail=detail,
+                reason=reason,
+            )
 
     async def recent(self, guild_id: int, *, member_id: int | None = None, limit: int = 20) -> list[AuditView]:
         async with self.sessions() as session:
