@@ -11,9 +11,11 @@ from discord.ext import commands
 
 from bot.discord.tree import NotModerator
 from cogs.checkins.admin import AdminCheckinCommands
+from cogs.common.groups import PROGRAM, SAFETY
 from cogs.common.replies import guild_of
 from cogs.pairing.admin import AdminPairCommands
 from cogs.safety.admin import AdminSafetyCommands
+from cogs.safety.admin_cases import AdminCaseCommands
 from cogs.safety.admin_program import AdminProgramCommands
 
 if TYPE_CHECKING:
@@ -27,12 +29,16 @@ log = logging.getLogger(__name__)
 class PeerAdmin(
     AdminPairCommands,
     AdminSafetyCommands,
+    AdminCaseCommands,
     AdminProgramCommands,
     AdminCheckinCommands,
     commands.GroupCog,
     group_name="peeradmin",
     group_description="Run the peer program",
 ):
+    program = PROGRAM  # /peeradmin program …: the mixins add their commands to these shared groups
+    safety = SAFETY  # /peeradmin safety …
+
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
         self.pairing = bot.pairing

@@ -212,7 +212,7 @@ class SafetyService:
             await self._tell_moderators(
                 log_channel_id,
                 f"**Case #{case_id}**: a private report about {about}, from {wording.mention(reporter_id)}. "
-                f"Their partner has not been told. Act with `/peeradmin resolve case:{case_id}`.\n"
+                f"Their partner has not been told. Act with `/peeradmin safety resolve case:{case_id}`.\n"
                 f">>> {shown_plain(cleaned)}",
             )
         return case_id

@@ -1,4 +1,4 @@
-"""/peeradmin checkins: the default check-in time, the going-quiet threshold, the support text."""
+"""/peeradmin program checkins: the default check-in time, the going-quiet threshold, the support text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from cogs.common.base import CogBase
+from cogs.common.groups import PROGRAM
 from cogs.common.replies import guild_of, reply
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class AdminCheckinCommands(CogBase):
-    @app_commands.command(name="checkins", description="Check-in settings: default time and going quiet")
+    @PROGRAM.command(name="checkins", description="Check-in settings: default time and going quiet")
     @app_commands.describe(
         default_time="Default check-in time, HH:MM in each pair's first member's timezone (18:00 unless set)",
         quiet_after="Missed check-ins before the partner is asked what they'd like (default 3)",
@@ -32,5 +33,5 @@ class AdminCheckinCommands(CogBase):
         await reply(
             interaction,
             f"Check-ins: default time {hours:02d}:{minutes:02d}; ask the partner after {settings.quiet_after_missed} "
-            "missed check-ins. The text shown on 'I could use support' is set with /peeradmin resources.",
+            "missed check-ins. The text shown on 'I could use support' is set with /peeradmin program resources.",
         )

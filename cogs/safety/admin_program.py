@@ -1,46 +1,39 @@
-"""/peeradmin access, retention, stats: break-glass viewing, how long ended spaces stay, program numbers."""
+"""/peeradmin program pause, resume, retention, resources: the program's controls and what members are shown."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from bot.safety.access import DEFAULT_MINUTES
 from bot.safety.retention import NOTICE_BEFORE
-from bot.safety.stats import render_chart
 from cogs.common.base import CogBase
-from cogs.common.replies import fit, guild_of, reply, timestamp
+from cogs.common.groups import PROGRAM
+from cogs.common.replies import guild_of, reply
+from cogs.safety.views import ResourcesModal
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
 
 
 class AdminProgramCommands(CogBase):
-    @app_commands.command(name="access", description="Break-glass: read one pair's space for a while; the pair is told")
-    @app_commands.describe(
-        pair="The pair id (from /peeradmin pairs)",
-        reason="Why you need to look; shown to the pair and kept in the audit log",
-        minutes=f"How long, from 1 to 1440 minutes (default {DEFAULT_MINUTES})",
-    )
-    async def access(
-        self, interaction: discord.Interaction[TandemBot], pair: int, reason: str, minutes: int | None = None
-    ) -> None:
-        guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        grant = await self.bot.access.grant(
-            guild.id, pair, interaction.user.id, reason, minutes if minutes is not None else DEFAULT_MINUTES
-        )
+    @PROGRAM.command(name="pause", description="Pause the whole program: no matching until resumed")
+    async def pause(self, interaction: discord.Interaction[TandemBot]) -> None:
+        changed = await self.bot.safety.set_paused(guild_of(interaction).id, True)
         await reply(
             interaction,
-            f"You can read pair #{grant.pair_id}'s space until {timestamp(grant.expires_at, 'f')}; "
-            "the pair has been told who is looking and why.",
+            "The program is paused: no new pairs are made until /peeradmin program resume; existing pairs carry on."
+            if changed
+            else "The program is already paused.",
         )
 
-    @app_commands.command(name="retention", description="Delete ended pairs' spaces after some days (0: keep them)")
+    @PROGRAM.command(name="resume", description="Resume the program after a pause")
+    async def resume(self, interaction: discord.Interaction[TandemBot]) -> None:
+        changed = await self.bot.safety.set_paused(guild_of(interaction).id, False)
+        await reply(interaction, "The program is running again." if changed else "The program isn't paused.")
+
+    @PROGRAM.command(name="retention", description="Delete ended pairs' spaces after some days (0: keep them)")
     @app_commands.describe(days="Days after a pairing ends; 0 keeps ended spaces")
     async def retention(self, interaction: discord.Interaction[TandemBot], days: int) -> None:
         kept = await self.bot.retention.set_days(guild_of(interaction).id, days)
@@ -53,16 +46,8 @@ class AdminProgramCommands(CogBase):
             f"the pairing ends; the pair is told in their space {NOTICE_BEFORE.days} days before.",
         )
 
-    @app_commands.command(name="stats", description="Program numbers and a chart (small groups not shown)")
-    async def stats(self, interaction: discord.Interaction[TandemBot]) -> None:
+    @PROGRAM.command(name="resources", description="Set the support resources members see with /peer resources")
+    async def resources(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        numbers = await self.bot.stats.program(guild.id)
-        png = await asyncio.to_thread(render_chart, numbers)
-        lines = ["**Peer program**", *numbers.lines(), "Counts from 1 to 4 are shown as “fewer than 5”."]
-        await interaction.followup.send(
-            fit("\n".join(lines)),
-            file=discord.File(io.BytesIO(png), filename="tandem-stats.png"),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        current = await self.bot.safety.resources(guild.id)
+        await interaction.response.send_modal(ResourcesModal(current))

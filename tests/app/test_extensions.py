@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.client import TandemBot, find_extensions
 from bot.app.config import load_settings
 
+# Every invocable command of each top-level group, subgroups spelled out ("data export").
 EXPECTED = {
-    "peer": {"join", "profile", "request", "status", "end", "leave", "report", "resources", "data"},
+    "checkin": {"now", "history", "pause", "resume", "hours"},
+    "goal": {"add", "list", "progress", "done", "edit", "remove", "celebrate"},
+    "peer": {
+        "join",
+        "profile",
+        "request",
+        "status",
+        "end",
+        "leave",
+        "report",
+        "resources",
+        "data export",
+        "data delete",
+    },
     "peeradmin": {
         "setup",
         "match",
         "pair",
         "unpair",
         "pairs",
-        "audit",
-        "reports",
-        "resolve",
-        "resources",
-        "pause",
-        "resume",
-        "block",
-        "unblock",
         "member",
+        "forget",
+        "stats",
+        "audit",
+        "program pause",
+        "program resume",
+        "program checkins",
+        "program retention",
+        "program resources",
+        "safety reports",
+        "safety resolve",
+        "safety block",
+        "safety unblock",
+        "safety access",
     },
 }
+MAX_CHILDREN = 25  # Discord: subcommands and groups in one command, and in one group
+
+
+def leaves(group: app_commands.Group) -> list[str]:
+    """The invocable commands under a group, named from it ("data export")."""
+    prefix = len(group.qualified_name) + 1
+    return [c.qualified_name[prefix:] for c in group.walk_commands() if isinstance(c, app_commands.Command)]
 
 
 async def test_extensions_load_and_commands_are_the_interface(sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -35,14 +62,19 @@ async def test_extensions_load_and_commands_are_the_interface(sessions: async_se
         assert "cogs.peer" in names
         assert "cogs.peeradmin" in names
         assert "cogs.common.base" not in names  # mixins are not extensions
+        assert "cogs.common.groups" not in names
         for name in names:
             await bot.load_extension(name)
         groups = {cmd.name: cmd for cmd in bot.tree.get_commands()}
-        assert set(groups) >= set(EXPECTED)
+        assert set(groups) == set(EXPECTED)
         for group_name, expected in EXPECTED.items():
-            sub = [c.name for c in groups[group_name].commands]  # type: ignore[union-attr]
-            assert len(sub) == len(set(sub)), f"duplicate subcommand in /{group_name}"
-            assert expected <= set(sub)
+            group = groups[group_name]
+            assert isinstance(group, app_commands.Group)
+            found = leaves(group)
+            assert len(found) == len(set(found)), f"duplicate subcommand in /{group_name}"
+            assert set(found) == expected, f"/{group_name}"
+            for sub in [group, *(c for c in group.walk_commands() if isinstance(c, app_commands.Group))]:
+                assert len(sub.commands) <= MAX_CHILDREN, f"/{sub.qualified_name} has too many children"
         admin = groups["peeradmin"]
         assert admin.default_permissions is not None
         assert admin.default_permissions.manage_guild

@@ -21,7 +21,7 @@ async def driven(world: World) -> DrivenClock:
 
 
 async def grant(world: World, pair: Pair, **options: object) -> str:
-    result = await world.run(world.mod, "peeradmin access", pair=pair.id, reason=REASON, **options)
+    result = await world.run(world.mod, "peeradmin safety access", pair=pair.id, reason=REASON, **options)
     assert result.ephemeral
     return result.content or ""
 
@@ -97,13 +97,13 @@ async def test_bad_access_requests_change_nothing(world: World) -> None:
         ({"pair": pair.id, "reason": "checking", "minutes": 1441}, None),
     ]
     for options, expected in cases:
-        result = await world.run(world.mod, "peeradmin access", **options)
+        result = await world.run(world.mod, "peeradmin safety access", **options)
         assert result.ephemeral and one_sentence(result.content), result.content
         assert expected is None or result.content == expected
         if expected is None:
             assert "1 to 1440 minutes" in (result.content or "")
     await world.run(world.mod, "peeradmin unpair", member=alice)
-    ended = await world.run(world.mod, "peeradmin access", pair=pair.id, reason="checking")
+    ended = await world.run(world.mod, "peeradmin safety access", pair=pair.id, reason="checking")
     assert ended.content == f"Pair #{pair.id} has ended, so there is no open space to look into."
     assert not await world.rows(select(AccessGrant))
     assert not world.sb.can_view(world.mod, pair.space_id)

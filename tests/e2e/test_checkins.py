@@ -124,7 +124,7 @@ async def test_support_button_shows_the_server_text_to_that_member_alone(cworld:
     w = cworld
     alice, _bob, pair = await w.pair()
     assert pair.space_id is not None
-    form = await w.run(w.mod, "peeradmin resources")
+    form = await w.run(w.mod, "peeradmin program resources")
     saved = await w.sb.submit_modal(w.mod, form, {"resources_text": "Call the Rainbow Line: 0800 123 456."})
     await saved.wait_done(timeout=10)
     w.clock.advance(days=8)

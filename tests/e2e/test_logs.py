@@ -28,12 +28,12 @@ async def test_debug_logs_hold_no_private_text_tokens_or_keys(world: World, capl
     await world.run(world.mod, "peeradmin pair", member_a=alice, member_b=bob)
     opened = await world.run(alice, "peer report")
     await (await world.sb.submit_modal(alice, opened, {"report_text": SECRETS["report"]})).wait_done(timeout=10)
-    modal = await world.run(world.mod, "peeradmin resources")
+    modal = await world.run(world.mod, "peeradmin program resources")
     await (await world.sb.submit_modal(world.mod, modal, {"resources_text": SECRETS["resources"]})).wait_done(10)
     await world.run(alice, "peer resources")
     await world.run(alice, "peer profile")
     await world.run(alice, "peer data export")
-    await world.run(world.mod, "peeradmin resolve", case=1, action="note", note=SECRETS["reason"])
+    await world.run(world.mod, "peeradmin safety resolve", case=1, action="note", note=SECRETS["reason"])
     await world.run(world.mod, "peeradmin audit")
     # The sandbox's own web server (aiohttp.access, bot.sandbox) stands in for Discord: not the bot's logs.
     ours = [r for r in caplog.records if not r.name.startswith(("aiohttp.access", "aiohttp.server", "bot.sandbox"))]

@@ -107,7 +107,7 @@ async def test_going_quiet_asks_the_partner_privately_and_pauses_the_quiet_membe
     w = cworld
     alice, bob, pair = await w.pair()
     assert pair.space_id is not None
-    await w.run(w.mod, "peeradmin checkins", quiet_after=2)
+    await w.run(w.mod, "peeradmin program checkins", quiet_after=2)
     for week in range(3):
         w.clock.set(FIRST_DUE.replace(day=9 + 7 * week))
         await w.tick()

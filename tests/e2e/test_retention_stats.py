@@ -22,11 +22,11 @@ def notices(world: World, space_id: int) -> list[str]:
 async def test_retention_notice_then_deletion_once_each_across_restarts(world: World) -> None:
     clock = await driven(world)
     alice, _bob, pair = await paired(world)
-    set_days = await world.run(world.mod, "peeradmin retention", days=7)
+    set_days = await world.run(world.mod, "peeradmin program retention", days=7)
     assert "deleted 7 days after" in (set_days.content or "")
     opened = await world.run(alice, "peer report")
     await (await world.sb.submit_modal(alice, opened, {"report_text": "Private words."})).wait_done(timeout=10)
-    await world.run(world.mod, "peeradmin resolve", case=1, action="end")
+    await world.run(world.mod, "peeradmin safety resolve", case=1, action="end")
     sweep = world.running.bot.retention_sweep  # type: ignore[union-attr]
 
     clock.advance(days=3)
@@ -60,10 +60,10 @@ async def test_retention_notice_then_deletion_once_each_across_restarts(world: W
 
 async def test_retention_bad_days_and_off(world: World) -> None:
     await world.setup()
-    bad = await world.run(world.mod, "peeradmin retention", days=-1)
+    bad = await world.run(world.mod, "peeradmin program retention", days=-1)
     assert one_sentence(bad.content) and "0 to keep" in (bad.content or "")
     assert await world.running.bot.retention.days(world.guild.id) is None  # type: ignore[union-attr]
-    off = await world.run(world.mod, "peeradmin retention", days=0)
+    off = await world.run(world.mod, "peeradmin program retention", days=0)
     assert "kept" in (off.content or "")
 
 

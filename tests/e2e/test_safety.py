@@ -67,7 +67,7 @@ async def test_report_from_the_something_wrong_button(world: World) -> None:
     assert report.source == "button" and report.reporter_id == bob.id and report.pair_id == pair.id
     carol = world.member("carol")  # someone outside the pair cannot even see the button
     assert not world.sb.can_view(carol, pair.space_id)
-    listing = await world.run(world.mod, "peeradmin reports")
+    listing = await world.run(world.mod, "peeradmin safety reports")
     assert "Case #1" in (listing.content or "") and "messaging at night" in (listing.content or "")
 
 
@@ -75,15 +75,15 @@ async def test_resolve_end_and_block_then_reports_empty(world: World) -> None:
     alice, bob, pair = await paired(world)
     opened = await world.run(alice, "peer report")
     await (await world.sb.submit_modal(alice, opened, {"report_text": "Not okay."})).wait_done(timeout=10)
-    bad = await world.run(world.mod, "peeradmin resolve", case=99, action="end")
+    bad = await world.run(world.mod, "peeradmin safety resolve", case=99, action="end")
     assert bad.content == "There is no case #99 on this server." and one_sentence(bad.content)
-    done = await world.run(world.mod, "peeradmin resolve", case=1, action="block", note="talked to both")
+    done = await world.run(world.mod, "peeradmin safety resolve", case=1, action="block", note="talked to both")
     assert "pair #1 has ended and can't be formed again" in (done.content or "")
     assert (await world.one(Pair, Pair.id == pair.id)).status == "ended"
     assert len(await world.rows(select(Block))) == 1
     report = await world.one(Report, Report.id == 1)
     assert report.status == "resolved" and report.resolution == "block" and report.resolution_note == "talked to both"
-    assert (await world.run(world.mod, "peeradmin reports")).content == "There are no open reports."
+    assert (await world.run(world.mod, "peeradmin safety reports")).content == "There are no open reports."
     again = await world.run(world.mod, "peeradmin pair", member_a=alice, member_b=bob)
     assert "confidential block" in (again.content or "")
 
@@ -93,7 +93,7 @@ async def test_resources_set_by_moderators_shown_to_members_alone(world: World) 
     alice = world.member("alice")
     default = await world.run(alice, "peer resources")
     assert default.ephemeral and "emergency number" in default.embeds[0]["description"]
-    opened = await world.run(world.mod, "peeradmin resources")
+    opened = await world.run(world.mod, "peeradmin program resources")
     assert opened.modal is not None
     saved = await world.sb.submit_modal(world.mod, opened, {"resources_text": "Call 988 @everyone\nAsk <@&1>"})
     await saved.wait_done(timeout=10)
@@ -112,16 +112,16 @@ async def test_pause_resume_block_unblock_member(world: World) -> None:
     alice, bob = world.member("alice"), world.member("bob")
     await world.join(alice)
     await world.join(bob)
-    assert "paused" in ((await world.run(world.mod, "peeradmin pause")).content or "")
+    assert "paused" in ((await world.run(world.mod, "peeradmin program pause")).content or "")
     assert await world.running.bot.safety.is_paused(world.guild.id)  # type: ignore[union-attr]
     refused = await world.run(alice, "peer request")
     assert "paused" in (refused.content or "") and one_sentence(refused.content)
     assert "paused" in ((await world.run(world.mod, "peeradmin match")).content or "")
     assert not await world.rows(select(Pair))
-    await world.run(world.mod, "peeradmin resume")
-    await world.run(world.mod, "peeradmin block", member_a=alice, member_b=bob)
+    await world.run(world.mod, "peeradmin program resume")
+    await world.run(world.mod, "peeradmin safety block", member_a=alice, member_b=bob)
     assert "waitlist" in ((await world.run(alice, "peer request")).content or "")
-    await world.run(world.mod, "peeradmin unblock", member_a=alice, member_b=bob)
+    await world.run(world.mod, "peeradmin safety unblock", member_a=alice, member_b=bob)
     assert "paired with" in ((await world.run(alice, "peer request")).content or "")
     status = await world.run(world.mod, "peeradmin member", member=alice)
     assert "in the program" in (status.content or "") and "Pair #" in (status.content or "")
@@ -163,15 +163,15 @@ async def test_non_moderators_are_refused_and_audited_even_when_discord_allows_t
     world.sb.override_command_permissions(world.guild, "peeradmin", everyone=True)
     for command, options in (
         ("peeradmin audit", {}),
-        ("peeradmin reports", {}),
-        ("peeradmin resolve", {"case": 1, "action": "end"}),
-        ("peeradmin pause", {}),
+        ("peeradmin safety reports", {}),
+        ("peeradmin safety resolve", {"case": 1, "action": "end"}),
+        ("peeradmin program pause", {}),
         ("peeradmin member", {"member": carol}),
-        ("peeradmin resources", {}),
+        ("peeradmin program resources", {}),
     ):
         result = await world.run(carol, command, **options)
         assert result.content == "Only the program's moderators can use /peeradmin commands."
     assert not await world.running.bot.safety.is_paused(world.guild.id)  # type: ignore[union-attr]
     refused = [e for e in await world.rows(select(AuditEntry)) if e.action == "refused"]
     assert len(refused) == 6 and {e.actor_id for e in refused} == {carol.id}
-    assert {e.detail for e in refused} >= {"/peeradmin audit", "/peeradmin pause"}
+    assert {e.detail for e in refused} >= {"/peeradmin audit", "/peeradmin program pause"}
