@@ -34,7 +34,7 @@ from bot.discord.tree import TandemTree
 from bot.pairing.service import PairingService
 from bot.safety.access import AccessService
 from bot.safety.audit import AuditLog
-from bot.safety.privacy import PrivacyService
+from bot.safety.privacy import MemberData, PrivacyService
 from bot.safety.retention import RetentionService
 from bot.safety.service import SafetyService
 from bot.safety.stats import StatsService
@@ -86,7 +86,6 @@ class TandemBot(commands.Bot):
             max_messages=None,
         )
         install_redaction()  # logs never carry payloads, whoever configured logging
-        checkin_data.register()  # check-ins and goals join data export/deletion, retention and statistics
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view, welcome_view=welcome_view)
         self._executor: ProcessPoolExecutor | None = None
@@ -94,11 +93,15 @@ class TandemBot(commands.Bot):
             sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
         )
         self.audit = AuditLog(sessions, clock=clock)
-        self.privacy = PrivacyService(sessions, self.pairing)
+        # check-ins and goals join data export/deletion, retention and statistics
+        checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
+        self.privacy = PrivacyService(sessions, self.pairing, member_data=[checkins_data])
         self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
         self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
-        self.retention = RetentionService(sessions, self.spaces, self.audit, clock=clock)
-        self.stats = StatsService(sessions, clock=clock)
+        self.retention = RetentionService(
+            sessions, self.spaces, self.audit, clock=clock, erasers=[checkin_data.erase_pair]
+        )
+        self.stats = StatsService(sessions, clock=clock, sources=[checkin_data.program_numbers])
         # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
         self.access_expiry = TimedJob("access-expiry", self.access.expire_due, clock)
         self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)

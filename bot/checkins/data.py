@@ -1,7 +1,7 @@
 """Check-ins, goals and agreements in the safety features: data export and deletion, retention, statistics.
 
-The safety services expose registration points so that each feature declares what it stores; this module
-is check-ins' and goals' declaration. ``register()`` is called once when the bot is built.
+The safety services take, in their constructors, what each feature stores; this module provides check-ins'
+and goals' part, and the composition root (``bot/app/client.py``) hands it to them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.checkins.models import CheckIn, Delivery, Goal, PairAgreement
 from bot.db.base import utcnow
 from bot.pairing.models import PairMember
-from bot.safety import privacy, retention, stats
+from bot.safety import stats
 
 RATE_WINDOW = timedelta(weeks=4)
 GOALS_WINDOW = timedelta(weeks=12)
@@ -113,10 +113,3 @@ async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.St
         ),
         stats.StatLine("Goals completed (12 weeks)", goals_done or 0),
     ]
-
-
-def register() -> None:
-    if all(name != "checkins_and_goals" for name, _e, _x in privacy.EXTRA_SOURCES):
-        privacy.EXTRA_SOURCES.append(("checkins_and_goals", export, erase))
-    retention.register_eraser("checkins_and_goals", erase_pair)
-    stats.register_source("checkins_and_goals", program_numbers)

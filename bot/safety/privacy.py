@@ -2,13 +2,14 @@
 
 Erasing keeps the partner's data intact: pair records stay (by ids, so the partner's history and
 space are untouched), reports the member filed stay only as "withdrawn" with their text and author
-removed, and the blocks others set against them stay (they protect the others). Issue 4's tables
-(notes, goals, check-ins) join through :data:`EXTRA_SOURCES`.
+removed, and the blocks others set against them stay (they protect the others). Other features' tables
+(notes, goals, check-ins) join as :class:`MemberData` handed to the constructor by the composition root.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,13 +22,14 @@ from bot.pairing.queries import ProfileRepo
 from bot.pairing.service import PairingService
 from bot.safety.queries import ReportRepo
 
-# (name, export(session, guild_id, user_id) -> JSON-able, erase(session, guild_id, user_id)) per data source.
-ExtraSource = tuple[
-    str,
-    Callable[[AsyncSession, int, int], Awaitable[Any]],
-    Callable[[AsyncSession, int, int], Awaitable[None]],
-]
-EXTRA_SOURCES: list[ExtraSource] = []
+
+@dataclass(frozen=True)
+class MemberData:
+    """What another feature stores about a member: exported under ``name``, erased with the rest."""
+
+    name: str
+    export: Callable[[AsyncSession, int, int], Awaitable[Any]]  # (session, guild_id, user_id) -> JSON-able
+    erase: Callable[[AsyncSession, int, int], Awaitable[None]]  # (session, guild_id, user_id)
 
 
 def _when(value: datetime | None) -> str | None:
@@ -35,9 +37,15 @@ def _when(value: datetime | None) -> str | None:
 
 
 class PrivacyService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], pairing: PairingService) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        pairing: PairingService,
+        member_data: Sequence[MemberData] = (),
+    ) -> None:
         self.sessions = sessions
         self.pairing = pairing
+        self.member_data = tuple(member_data)
 
     async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything Tandem holds about this member in this server, decrypted."""
@@ -92,8 +100,8 @@ class PrivacyService:
                 ],
                 "dont_pair_me_with": [str(b) for b in blocks],
             }
-            for name, export, _erase in EXTRA_SOURCES:
-                data[name] = await export(session, guild_id, user_id)
+            for source in self.member_data:
+                data[source.name] = await source.export(session, guild_id, user_id)
         return data
 
     async def erase(self, guild_id: int, user_id: int, guild_name: str) -> bool:
@@ -112,8 +120,8 @@ class PrivacyService:
             for report in await ReportRepo(session).filed_by(guild_id, user_id):
                 report.text, report.reporter_id, report.resolution_note = "", None, None
                 report.status = "withdrawn"
-            for _name, _export, erase in EXTRA_SOURCES:
-                await erase(session, guild_id, user_id)
+            for source in self.member_data:
+                await source.erase(session, guild_id, user_id)
             if profile is not None:
                 await session.delete(profile)
             return profile is not None or reports > 0 or bool(getattr(blocks, "rowcount", 0))

@@ -12,8 +12,9 @@ point, without losing or repeating a step:
 - the space is deleted (deleting a deleted space is a no-op), then, in one transaction, everything
   stored about the pair is erased and ``closed_at`` recorded.
 
-**Extension point.** Other features that store free text tied to a pair (issue 4: check-in notes,
-goals, agreements) register an eraser with :func:`register_eraser`; it runs inside that transaction.
+**Extension point.** Other features that store free text tied to a pair (check-in notes, goals,
+agreements) hand the service a :data:`PairEraser` (``erasers``, wired in the composition root); each
+runs inside that transaction.
 Reports are moderators' cases: a closed case about the pair keeps its id, status and outcome but its
 text is erased; an open case is left for the moderators to act on.
 """
@@ -21,7 +22,7 @@ text is erased; an open case is left for the moderators to act on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -42,14 +43,7 @@ NOTICE_BEFORE = timedelta(days=3)
 MAX_DAYS = 3650
 
 # (session, guild_id, pair_id): erase what a feature stored about this pair, inside the sweep's transaction.
-RetentionEraser = Callable[[AsyncSession, int, int], Awaitable[None]]
-RETENTION_ERASERS: list[tuple[str, RetentionEraser]] = []
-
-
-def register_eraser(name: str, eraser: RetentionEraser) -> None:
-    """Have the retention sweep erase a feature's data about a pair when its space is deleted."""
-    if all(existing != name for existing, _ in RETENTION_ERASERS):
-        RETENTION_ERASERS.append((name, eraser))
+PairEraser = Callable[[AsyncSession, int, int], Awaitable[None]]
 
 
 def _date(value: datetime) -> str:
@@ -81,12 +75,14 @@ class RetentionService:
         audit: AuditLog,
         clock: Callable[[], datetime] = utcnow,
         on_change: Callable[[], None] | None = None,
+        erasers: Sequence[PairEraser] = (),
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
         self.audit = audit
         self.clock = clock
         self.on_change = on_change
+        self.erasers = tuple(erasers)
 
     async def set_days(self, guild_id: int, days: int) -> int | None:
         """Keep ended pairs' spaces for ``days`` (0: keep them until the members or moderators delete them)."""
@@ -180,7 +176,7 @@ class RetentionService:
             row = await session.get(PairRetention, pair_id)
             if row is None or row.closed_at is not None:
                 return
-            for _name, erase in RETENTION_ERASERS:
+            for erase in self.erasers:
                 await erase(session, guild_id, pair_id)
             reports = await session.scalars(
                 select(Report).where(Report.guild_id == guild_id, Report.pair_id == pair_id, Report.status != "open")

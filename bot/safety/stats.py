@@ -5,16 +5,17 @@ Every count from 1 to 4 is replaced by ``None`` ("fewer than 5") *here*, before 
 drawn: the text and the chart are made from :class:`ProgramStats`, which never holds a small exact
 number. Zero is shown as zero (it describes nobody).
 
-**Extension point.** Issue 4 (check-in rate, goals completed) adds numbers with
-:func:`register_source`; a source returns :class:`StatLine` s of raw counts and they are suppressed
-the same way. Nothing is shown for a feature that has not registered: no placeholder numbers.
+**Extension point.** Other features (check-ins: check-in rate, goals completed) add numbers as a
+:data:`StatsSource` handed to the constructor (``sources``, wired in the composition root); a source
+returns :class:`StatLine` s of raw counts and they are suppressed the same way. Nothing is shown for a
+feature that is not wired in: no placeholder numbers.
 """
 
 from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -65,13 +66,8 @@ class StatLine:
         return f"{self.label}: {shown(suppress(self.count))}"
 
 
+# (session, guild_id) -> the numbers a feature adds to /peeradmin stats
 StatsSource = Callable[[AsyncSession, int], Awaitable[list[StatLine]]]
-STATS_SOURCES: list[tuple[str, StatsSource]] = []
-
-
-def register_source(name: str, source: StatsSource) -> None:
-    if all(existing != name for existing, _ in STATS_SOURCES):
-        STATS_SOURCES.append((name, source))
 
 
 @dataclass(frozen=True)
@@ -100,9 +96,15 @@ class ProgramStats:
 
 
 class StatsService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] = utcnow,
+        sources: Sequence[StatsSource] = (),
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.sources = tuple(sources)
 
     async def program(self, guild_id: int) -> ProgramStats:
         now = self.clock()
@@ -118,7 +120,7 @@ class StatsService:
                 )
             ).all()
             extra: list[str] = []
-            for _name, source in STATS_SOURCES:
+            for source in self.sources:
                 extra.extend(line.text() for line in await source(session, guild_id))
         statuses = Counter(status for status, *_ in pairs)
         reasons = Counter(END_REASONS.get(r or "", "other") for status, _s, _e, r in pairs if status == "ended")

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app.client import TandemBot
+from bot.app.config import load_settings
 from bot.checkins import data as checkin_data
 from bot.checkins.models import CheckIn, Delivery, Goal, PairAgreement
 from bot.pairing.models import Pair, PairMember
-from bot.safety import privacy, retention, stats
 
 G, ALICE, BOB = 1, 10, 11
 NOTE = "I told my sister today"
@@ -35,12 +36,20 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> int:
         return pair.id
 
 
-def test_registration_is_idempotent() -> None:
-    checkin_data.register()
-    checkin_data.register()
-    assert [n for n, _e, _x in privacy.EXTRA_SOURCES].count("checkins_and_goals") == 1
-    assert [n for n, _e in retention.RETENTION_ERASERS].count("checkins_and_goals") == 1
-    assert [n for n, _s in stats.STATS_SOURCES].count("checkins_and_goals") == 1
+async def test_the_composition_root_hands_checkins_to_the_safety_services_once(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    first, second = (TandemBot(load_settings({}), sessions) for _ in range(2))  # no state shared between bots
+    try:
+        for bot in (first, second):
+            assert [d.name for d in bot.privacy.member_data] == ["checkins_and_goals"]
+            assert [d.export for d in bot.privacy.member_data] == [checkin_data.export]
+            assert [d.erase for d in bot.privacy.member_data] == [checkin_data.erase]
+            assert bot.retention.erasers == (checkin_data.erase_pair,)
+            assert bot.stats.sources == (checkin_data.program_numbers,)
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_export_erase_retention_and_numbers(
