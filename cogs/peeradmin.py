@@ -1,4 +1,8 @@
-"""/peeradmin: what moderators do. Status and numbers only: never a member's private words."""
+"""/peeradmin: what moderators do. Status and numbers only: never a member's private words.
+
+Each action audits itself inside its service (the entry commits with the action's rows); this cog only
+assembles the group from the feature mixins and refuses non-moderators, answering first, then auditing.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.tree import NotModerator
+from bot.discord.tree import NOT_MODERATOR, NotModerator, send_error
+from bot.safety.states import AuditAction
 from cogs.checkins.admin import AdminCheckinCommands
 from cogs.common.groups import PROGRAM, SAFETY
 from cogs.common.replies import guild_of
@@ -24,8 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
+@discord.app_commands.guild_only()
+@discord.app_commands.default_permissions(manage_guild=True)
 class PeerAdmin(
     AdminPairCommands,
     AdminSafetyCommands,
@@ -54,44 +58,13 @@ class PeerAdmin(
         if settings and settings.moderator_role_id and any(r.id == settings.moderator_role_id for r in roles):
             return True
         log.warning("refused /peeradmin to user %s in guild %s", interaction.user.id, guild.id)
+        await send_error(interaction, NOT_MODERATOR)  # answered first: the audit write never delays it
         name = interaction.command.qualified_name if interaction.command else "peeradmin"
-        await self.bot.audit.record(guild.id, interaction.user.id, "refused", detail=f"/{name}")
+        try:
+            await self.bot.audit.record(guild.id, interaction.user.id, AuditAction.REFUSED, detail=f"/{name}")
+        except Exception:
+            log.exception("a refused /peeradmin in guild %s could not be audited", guild.id)
         raise NotModerator
-
-    @commands.Cog.listener()
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, Any, Any] | Any
-    ) -> None:
-        """Every /peeradmin command that ran is appended to the audit log: who, what, when, on whom, why."""
-        name = getattr(command, "qualified_name", "")
-        if interaction.guild_id is None or not name.startswith("peeradmin "):
-            return
-        await self.bot.audit.record(
-            interaction.guild_id, interaction.user.id, name.split(" ", 1)[1], **_subjects(interaction)
-        )
-
-
-def _subjects(interaction: discord.Interaction[Any]) -> dict[str, Any]:
-    """Which pair, members and case a command was about, and the reason given. Never free text."""
-    members: list[int] = []
-    details: list[str] = []
-    found: dict[str, Any] = {}
-    for option, value in interaction.namespace:
-        if isinstance(value, discord.User | discord.Member):
-            members.append(value.id)
-        elif option == "pair" and isinstance(value, int):
-            found["pair_id"] = value
-        elif option == "case" and isinstance(value, int):
-            found["case_id"] = value
-        elif option == "reason" and isinstance(value, str):
-            found["reason"] = value
-        elif isinstance(value, bool | int) or option == "action":
-            details.append(f"{option}={getattr(value, 'value', value)}")
-        elif hasattr(value, "id"):
-            details.append(f"{option}={value.id}")
-        else:
-            details.append(f"{option} set")
-    return found | {"member_ids": members, "detail": ", ".join(details)}
 
 
 async def setup(bot: TandemBot) -> None:

@@ -95,13 +95,13 @@ class TandemBot(commands.Bot):
         self.audit = AuditLog(sessions, clock=clock)
         # check-ins and goals join data export/deletion, retention and statistics
         checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
-        self.privacy = PrivacyService(sessions, self.pairing, member_data=[checkins_data])
+        self.privacy = PrivacyService(sessions, self.pairing, self.audit, member_data=[checkins_data])
         self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
         self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
         self.retention = RetentionService(
             sessions, self.spaces, self.audit, clock=clock, erasers=[checkin_data.erase_pair]
         )
-        self.stats = StatsService(sessions, clock=clock, sources=[checkin_data.program_numbers])
+        self.stats = StatsService(sessions, self.audit, clock=clock, sources=[checkin_data.program_numbers])
         # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
         self.access_expiry = TimedJob("access-expiry", self.access.expire_due, clock)
         self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)
@@ -176,17 +176,6 @@ class TandemBot(commands.Bot):
     async def _search_in_worker(self, search: Callable[[], matching.PartnerSuggestion]) -> matching.PartnerSuggestion:
         return await asyncio.get_running_loop().run_in_executor(self._worker(), search)
 
-    async def _finish_event_handlers(self, timeout: float = 5.0) -> None:
-        """Let event handlers already running (an audit entry being written, say) finish their unit of work."""
-        current = asyncio.current_task()
-        running = [
-            t
-            for t in asyncio.all_tasks()
-            if t is not current and not t.done() and t.get_name().startswith("discord.py: on_")
-        ]
-        if running:
-            await asyncio.wait(running, timeout=timeout)
-
     def spawn_close(self) -> None:
         """Close from a signal handler: log out, close the gateway, let ``start`` return."""
         log.info("stopping on request")
@@ -194,7 +183,6 @@ class TandemBot(commands.Bot):
         self._closing = task
 
     async def close(self) -> None:
-        await self._finish_event_handlers()
         await self.access_expiry.stop()
         await self.retention_sweep.stop()
         await self.scheduler.aclose()
@@ -204,6 +192,3 @@ class TandemBot(commands.Bot):
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
         await super().close()
-        # a command that finished just before the gateway closed may have queued its handlers (the
-        # audit entry) after the first wait: let those finish too, before the caller disposes the engine
-        await self._finish_event_handlers()

@@ -13,15 +13,18 @@ from bot.core.errors import TandemError
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on my side and I couldn't finish that; please try again in a moment."
+NOT_MODERATOR = "Only the program's moderators can use /peeradmin commands."
 
 
 class NotModerator(app_commands.CheckFailure):
-    """A /peeradmin command from someone who is not a moderator."""
+    """A /peeradmin command from someone who is not a moderator (the check may have answered already)."""
 
 
 class TandemTree(app_commands.CommandTree[Any]):
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, NotModerator) and interaction.response.is_done():
+            return  # the permission check answered the refusal itself, before auditing it
         await send_error(interaction, explain(interaction, original))
 
 
@@ -31,7 +34,7 @@ def explain(interaction: discord.Interaction[Any], original: BaseException) -> s
     if isinstance(original, TandemError):
         message = original.message
     elif isinstance(original, NotModerator):
-        message = "Only the program's moderators can use /peeradmin commands."
+        message = NOT_MODERATOR
     elif isinstance(original, app_commands.NoPrivateMessage):
         message = "Tandem's commands work inside a server, not in direct messages."
     elif isinstance(original, app_commands.CheckFailure):

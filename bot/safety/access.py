@@ -1,10 +1,11 @@
 """Break-glass access: one moderator may read one pair space for a short, fixed time. Imports no discord.
 
-Nobody looks without the pair knowing: the notice is posted in the space *before* the view is opened,
-and if it cannot be posted nothing is opened. Each grant is a row in ``access_grants`` with its
-``expires_at``; :meth:`AccessService.expire_due` ends what is due (revoking the view, then recording
-the end, then telling the pair) and returns when the next grant ends, so a job rebuilt from the table
-at start neither loses nor extends a grant. Every grant and every end is in the audit log.
+Nobody looks without the pair knowing: the grant row and its audit entry commit together first, then the
+notice is posted in the space, and only then is the view opened; if the notice cannot be posted nothing
+is opened (the grant is withdrawn, and that is audited too). Each grant is a row in ``access_grants``
+with its ``expires_at``; :meth:`AccessService.expire_due` ends what is due (revoking the view, then
+recording the end with its audit entry, then telling the pair) and returns when the next grant ends, so
+a job rebuilt from the table at start neither loses nor extends a grant.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.pairing import wording
 from bot.pairing.queries import PairRepo, as_utc
 from bot.safety.audit import MAX_REASON, AuditLog
 from bot.safety.models import AccessGrant
+from bot.safety.states import AuditAction
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,8 @@ class AccessService:
         if not 1 <= minutes <= MAX_MINUTES:
             raise InvalidInput(f"Access lasts from 1 to {MAX_MINUTES} minutes (24 hours); choose a time in that range.")
         now = self.clock()
-        async with self.sessions.begin() as session:
+        async with self.audit.unit() as unit:
+            session = unit.session
             pair = await PairRepo(session).get(pair_id)
             if pair is None or pair.guild_id != guild_id or pair.status == "pending" or pair.space_id is None:
                 raise NotFound(f"There is no pair #{pair_id} on this server.")
@@ -117,10 +120,13 @@ class AccessService:
             session.add(row)  # recorded first: a crash from here on is cleaned up by the expiry job
             await session.flush()
             view = GrantView(row.id, guild_id, pair_id, moderator_id, row.expires_at)
+            await unit.record(
+                guild_id, moderator_id, AuditAction.ACCESS, pair_id=pair_id, reason=why, detail=f"minutes={minutes}"
+            )
         try:
             await self.spaces.post_in_space(guild_id, space_id, granted_notice(moderator_id, view.expires_at, why))
         except Exception as exc:
-            await self._forget(view.grant_id)
+            await self._withdraw(view, "notice not posted")
             log.warning("break-glass notice for pair %s could not be posted; access not given", pair_id)
             raise SpaceError(
                 "I couldn't post the notice in that pair's space, so no access was given.", "notice not posted"
@@ -128,7 +134,7 @@ class AccessService:
         try:
             await self.spaces.grant_view(guild_id, space_id, kind, moderator_id)
         except Exception:
-            await self._forget(view.grant_id)
+            await self._withdraw(view, "view not opened")
             try:
                 await self.spaces.post_in_space(guild_id, space_id, not_opened_notice(moderator_id))
             except Exception:
@@ -139,11 +145,13 @@ class AccessService:
             self.on_change()
         return view
 
-    async def _forget(self, grant_id: int) -> None:
-        async with self.sessions.begin() as session:
-            row = await session.get(AccessGrant, grant_id)
+    async def _withdraw(self, view: GrantView, why: str) -> None:
+        """Take back a grant that was never given (its notice or its view failed): no row, one audit entry."""
+        async with self.audit.unit() as unit:
+            row = await unit.session.get(AccessGrant, view.grant_id)
             if row is not None:
-                await session.delete(row)
+                await unit.session.delete(row)
+            await unit.record(view.guild_id, None, AuditAction.ACCESS_WITHDRAWN, pair_id=view.pair_id, detail=why)
 
     async def expire_due(self) -> datetime | None:
         """End every grant whose time is up; return when the next open grant ends (None: none open)."""
@@ -173,15 +181,20 @@ class AccessService:
         if space is not None and space[0] is not None:
             # revoked before it is recorded as ended: a crash in between revokes again, never leaves it open
             await self.spaces.revoke_view(guild_id, space[0], space[1], moderator_id)
-        async with self.sessions.begin() as session:
-            row = await session.get(AccessGrant, grant_id)
+        async with self.audit.unit() as unit:
+            row = await unit.session.get(AccessGrant, grant_id)
             if row is None or row.ended_at is not None:
                 return
             row.ended_at = self.clock()
+            await unit.record(
+                guild_id,
+                None,
+                AuditAction.ACCESS_ENDED,
+                pair_id=pair_id,
+                member_ids=[moderator_id],
+                detail="time is up",
+            )
         log.info("break-glass grant %s on pair %s ended", grant_id, pair_id)
-        await self.audit.record(
-            guild_id, None, "access_ended", pair_id=pair_id, member_ids=[moderator_id], detail="time is up"
-        )
         if space is not None and space[0] is not None:
             try:
                 await self.spaces.post_in_space(guild_id, space[0], ended_notice(moderator_id))

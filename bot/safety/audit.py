@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.text import clean_line
 from bot.db.base import utcnow
 from bot.safety.models import AuditEntry
+from bot.safety.states import AuditAction
 
 GENESIS = "0" * 64
 MAX_REASON = 200
@@ -177,6 +178,15 @@ class AuditLog:
                 detail=detail,
                 reason=reason,
             )
+
+    async def shown_to(
+        self, guild_id: int, moderator_id: int, *, member_id: int | None = None, limit: int = 20
+    ) -> list[AuditView]:
+        """The latest entries for a moderator; the look itself is then appended (``audit``)."""
+        entries = await self.recent(guild_id, member_id=member_id, limit=limit)
+        members = [member_id] if member_id is not None else []
+        await self.record(guild_id, moderator_id, AuditAction.AUDIT, member_ids=members)
+        return entries
 
     async def recent(self, guild_id: int, *, member_id: int | None = None, limit: int = 20) -> list[AuditView]:
         async with self.sessions() as session:

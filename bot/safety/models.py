@@ -14,9 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
 from bot.db.crypto import EncryptedText
+from bot.safety.states import ReportSource, ReportStatus, Resolution, StrEnumType
 
-REPORT_STATUSES = ("open", "resolved", "withdrawn")
-RESOLUTIONS = ("note", "pause", "end", "block")
+REPORT_STATUSES = tuple(s.value for s in ReportStatus)
 
 
 class SafetySettings(Base):
@@ -65,13 +65,13 @@ class Report(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     reporter_id: Mapped[int | None] = mapped_column(BigInteger)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
-    source: Mapped[str] = mapped_column(String(16))  # "command" or "button"
+    source: Mapped[ReportSource] = mapped_column(StrEnumType(ReportSource, 16))
     text: Mapped[str] = mapped_column(EncryptedText)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[ReportStatus] = mapped_column(StrEnumType(ReportStatus, 16), default=ReportStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)
-    resolution: Mapped[str | None] = mapped_column(String(16))
+    resolution: Mapped[Resolution | None] = mapped_column(StrEnumType(Resolution, 16))
     resolution_note: Mapped[str | None] = mapped_column(EncryptedText)
 
 

@@ -20,7 +20,9 @@ from bot.core.errors import NotFound
 from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import ProfileRepo
 from bot.pairing.service import PairingService
+from bot.safety.audit import AuditLog
 from bot.safety.queries import ReportRepo
+from bot.safety.states import AuditAction, ReportStatus
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,12 @@ class PrivacyService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         pairing: PairingService,
+        audit: AuditLog,
         member_data: Sequence[MemberData] = (),
     ) -> None:
         self.sessions = sessions
         self.pairing = pairing
+        self.audit = audit
         self.member_data = tuple(member_data)
 
     async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -105,7 +109,7 @@ class PrivacyService:
         return data
 
     async def erase(self, guild_id: int, user_id: int, guild_name: str) -> bool:
-        """Erase a member's data (ending their pairings kindly first). False if there was nothing."""
+        """A member erases their own data (ending their pairings kindly first). False if there was nothing."""
         async with self.sessions() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
             opted_in = profile is not None and profile.opted_in
@@ -113,18 +117,49 @@ class PrivacyService:
         if opted_in:
             await self.pairing.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
+            held = await self._erase_rows(session, guild_id, user_id)
             profile = await ProfileRepo(session).get(guild_id, user_id)
-            blocks = await session.execute(
-                delete(Block).where(Block.guild_id == guild_id, Block.blocker_id == user_id, Block.source == "member")
-            )
-            for report in await ReportRepo(session).filed_by(guild_id, user_id):
-                report.text, report.reporter_id, report.resolution_note = "", None, None
-                report.status = "withdrawn"
-            for source in self.member_data:
-                await source.erase(session, guild_id, user_id)
             if profile is not None:
                 await session.delete(profile)
-            return profile is not None or reports > 0 or bool(getattr(blocks, "rowcount", 0))
+            return held or reports > 0
+
+    async def forget(self, guild_id: int, moderator_id: int, user_id: int, guild_name: str) -> bool:
+        """Moderators erase a member's data on their request. False if Tandem held nothing about them.
+
+        The erasure and its audit entry commit together before any Discord call: the profile is taken
+        out of the program there and then, their pairings are ended kindly (which tells the partners),
+        and the profile row goes last, so running it again after a crash finishes the job."""
+        async with self.audit.unit() as unit:
+            held = await self._erase_rows(unit.session, guild_id, user_id)
+            profile = await ProfileRepo(unit.session).get(guild_id, user_id)
+            if profile is not None:
+                profile.opted_in, profile.waiting_since = False, None
+            await unit.record(
+                guild_id, moderator_id, AuditAction.FORGET, member_ids=[user_id], detail="" if held else "nothing held"
+            )
+        if profile is None:
+            return held
+        await self.pairing.leave(guild_id, user_id, guild_name)
+        async with self.sessions.begin() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            if profile is not None:
+                await session.delete(profile)
+        return True
+
+    async def _erase_rows(self, session: AsyncSession, guild_id: int, user_id: int) -> bool:
+        """Everything but the profile row: the member's own blocks, their reports withdrawn, other features'
+        data. Returns whether Tandem held anything about them (the profile included)."""
+        profile = await ProfileRepo(session).get(guild_id, user_id)
+        blocks = await session.execute(
+            delete(Block).where(Block.guild_id == guild_id, Block.blocker_id == user_id, Block.source == "member")
+        )
+        reports = await ReportRepo(session).filed_by(guild_id, user_id)
+        for report in reports:
+            report.text, report.reporter_id, report.resolution_note = "", None, None
+            report.status = ReportStatus.WITHDRAWN
+        for source in self.member_data:
+            await source.erase(session, guild_id, user_id)
+        return profile is not None or bool(reports) or bool(getattr(blocks, "rowcount", 0))
 
     async def require_something(self, guild_id: int, user_id: int) -> None:
         if not await self.erase_would_change(guild_id, user_id):

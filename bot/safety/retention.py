@@ -36,6 +36,7 @@ from bot.pairing.queries import as_utc
 from bot.safety.audit import AuditLog
 from bot.safety.models import PairRetention, Report, SafetySettings
 from bot.safety.queries import SafetySettingsRepo
+from bot.safety.states import AuditAction, ReportStatus
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +85,13 @@ class RetentionService:
         self.on_change = on_change
         self.erasers = tuple(erasers)
 
-    async def set_days(self, guild_id: int, days: int) -> int | None:
+    async def set_days(self, guild_id: int, moderator_id: int, days: int) -> int | None:
         """Keep ended pairs' spaces for ``days`` (0: keep them until the members or moderators delete them)."""
         if not 0 <= days <= MAX_DAYS:
             raise InvalidInput(f"Choose from 1 to {MAX_DAYS} days, or 0 to keep ended pairs' spaces.")
-        async with self.sessions.begin() as session:
-            (await SafetySettingsRepo(session).get_or_new(guild_id)).retention_days = days or None
+        async with self.audit.unit() as unit:
+            (await SafetySettingsRepo(unit.session).get_or_new(guild_id)).retention_days = days or None
+            await unit.record(guild_id, moderator_id, AuditAction.RETENTION, detail=f"days={days}")
         if self.on_change is not None:
             self.on_change()
         return days or None
@@ -172,17 +174,20 @@ class RetentionService:
     async def _close(self, guild_id: int, pair_id: int, space_id: int | None, days: int) -> None:
         if space_id is not None:
             await self.spaces.delete_space(guild_id, space_id)
-        async with self.sessions.begin() as session:
+        async with self.audit.unit() as unit:
+            session = unit.session
             row = await session.get(PairRetention, pair_id)
             if row is None or row.closed_at is not None:
                 return
             for erase in self.erasers:
                 await erase(session, guild_id, pair_id)
-            reports = await session.scalars(
-                select(Report).where(Report.guild_id == guild_id, Report.pair_id == pair_id, Report.status != "open")
+            closed = select(Report).where(
+                Report.guild_id == guild_id, Report.pair_id == pair_id, Report.status != ReportStatus.OPEN
             )
-            for report in reports:
+            for report in await session.scalars(closed):
                 report.text, report.resolution_note = "", None
             row.closed_at = self.clock()
+            await unit.record(
+                guild_id, None, AuditAction.RETENTION_DELETED, pair_id=pair_id, detail=f"after {days} days"
+            )
         log.info("retention: pair %s space and stored text deleted", pair_id)
-        await self.audit.record(guild_id, None, "retention_deleted", pair_id=pair_id, detail=f"after {days} days")

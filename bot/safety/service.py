@@ -24,8 +24,9 @@ from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
 from bot.pairing.service import PairingService
 from bot.safety.audit import AuditLog
-from bot.safety.models import RESOLUTIONS, Report
+from bot.safety.models import Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
+from bot.safety.states import AuditAction, ReportSource, ReportStatus, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,9 @@ class ReportView:
     created_at: datetime
     reporter_id: int | None
     pair_id: int | None
-    source: str
+    source: ReportSource
     text: str
-    status: str
+    status: ReportStatus
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ class SafetyService:
             raise InvalidInput("Write the support resources to show members, such as crisis lines and who to contact.")
         if len(cleaned) > MAX_RESOURCES:
             raise InvalidInput(f"Keep the support resources to {MAX_RESOURCES} characters (it has {len(cleaned)}).")
-        async with self.sessions.begin() as session:
-            (await SafetySettingsRepo(session).get_or_new(guild_id)).resources = cleaned
-        await self.audit.record(guild_id, moderator_id, "resources_set", detail=f"{len(cleaned)} characters")
+        async with self.audit.unit() as unit:
+            (await SafetySettingsRepo(unit.session).get_or_new(guild_id)).resources = cleaned
+            await unit.record(guild_id, moderator_id, AuditAction.RESOURCES, detail=f"{len(cleaned)} characters")
         return cleaned
 
     async def support_requested(self, guild_id: int, user_id: int, tell_moderators: bool) -> str:
@@ -120,39 +121,48 @@ class SafetyService:
         async with self.sessions() as session:
             return await SafetySettingsRepo(session).is_paused(guild_id)
 
-    async def set_paused(self, guild_id: int, paused: bool) -> bool:
-        """Pause or resume; returns False when it already was in that state."""
-        async with self.sessions.begin() as session:
-            settings = await SafetySettingsRepo(session).get_or_new(guild_id)
-            if settings.paused == paused:
-                return False
-            settings.paused = paused
-            settings.paused_at = self.clock() if paused else None
-            return True
+    async def set_paused(self, guild_id: int, moderator_id: int, paused: bool) -> bool:
+        """Pause or resume (audited either way); returns False when it already was in that state."""
+        action = AuditAction.PAUSE if paused else AuditAction.RESUME
+        async with self.audit.unit() as unit:
+            settings = await SafetySettingsRepo(unit.session).get_or_new(guild_id)
+            changed = settings.paused != paused
+            if changed:
+                settings.paused = paused
+                settings.paused_at = self.clock() if paused else None
+            await unit.record(guild_id, moderator_id, action, detail="" if changed else "no change")
+        return changed
 
-    async def block(self, guild_id: int, a: int, b: int) -> bool:
+    async def block(self, guild_id: int, moderator_id: int, a: int, b: int) -> bool:
         """A moderator's block: these two are never paired. Returns whether they are paired right now."""
         if a == b:
             raise InvalidInput("Choose two different members to block from being paired.")
-        async with self.sessions.begin() as session:
-            await BlockRepo(session).add(guild_id, a, b, source="moderator")
-            pairs = await PairRepo(session).open_pairs_of(guild_id, a)
-            return any(b in p.user_ids for p in pairs)
+        async with self.audit.unit() as unit:
+            await BlockRepo(unit.session).add(guild_id, a, b, source="moderator")
+            pairs = await PairRepo(unit.session).open_pairs_of(guild_id, a)
+            await unit.record(guild_id, moderator_id, AuditAction.BLOCK, member_ids=[a, b])
+        return any(b in p.user_ids for p in pairs)
 
-    async def unblock(self, guild_id: int, a: int, b: int) -> tuple[int, bool]:
+    async def unblock(self, guild_id: int, moderator_id: int, a: int, b: int) -> tuple[int, bool]:
         """Remove moderators' blocks between two members. Returns (removed, a member's own block remains)."""
         between = or_(
             (Block.blocker_id == a) & (Block.blocked_id == b), (Block.blocker_id == b) & (Block.blocked_id == a)
         )
-        async with self.sessions.begin() as session:
-            result = await session.execute(
+        async with self.audit.unit() as unit:
+            result = await unit.session.execute(
                 delete(Block).where(Block.guild_id == guild_id, Block.source == "moderator", between)
             )
-            remaining = await session.scalar(select(func.count(Block.id)).where(Block.guild_id == guild_id, between))
-            return int(getattr(result, "rowcount", 0) or 0), bool(remaining)
+            removed = int(getattr(result, "rowcount", 0) or 0)
+            remaining = await unit.session.scalar(
+                select(func.count(Block.id)).where(Block.guild_id == guild_id, between)
+            )
+            await unit.record(
+                guild_id, moderator_id, AuditAction.UNBLOCK, member_ids=[a, b], detail="" if removed else "none held"
+            )
+        return removed, bool(remaining)
 
-    async def member_status(self, guild_id: int, user_id: int) -> MemberStatus:
-        """A member's program status for moderators: no profile text, no blocks, no reports."""
+    async def member_status(self, guild_id: int, moderator_id: int, user_id: int) -> MemberStatus:
+        """A member's program status for moderators (the look is audited): no profile text, blocks or reports."""
         async with self.sessions() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
             open_pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
@@ -161,6 +171,7 @@ class SafetyService:
                 .join(Pair, Pair.id == PairMember.pair_id)
                 .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id, Pair.status == "ended")
             )
+        await self.audit.record(guild_id, moderator_id, AuditAction.MEMBER, member_ids=[user_id])
         return MemberStatus(
             user_id=user_id,
             joined=profile is not None,
@@ -180,7 +191,7 @@ class SafetyService:
             return pair is not None and pair.guild_id == guild_id and user_id in pair.user_ids
 
     async def file_report(
-        self, guild_id: int, reporter_id: int, text: str, *, source: str, pair_id: int | None = None
+        self, guild_id: int, reporter_id: int, text: str, *, source: ReportSource, pair_id: int | None = None
     ) -> int:
         """Record a private report as a case and post it in the moderators' log channel."""
         cleaned = clean_block(text)
@@ -199,7 +210,12 @@ class SafetyService:
                 if pair is None or pair.guild_id != guild_id or reporter_id not in pair.user_ids:
                     raise NotAllowed("Only the members of this pair can report from here; use /peer report.")
             report = Report(
-                guild_id=guild_id, reporter_id=reporter_id, pair_id=pair_id, source=source, text=cleaned, status="open"
+                guild_id=guild_id,
+                reporter_id=reporter_id,
+                pair_id=pair_id,
+                source=source,
+                text=cleaned,
+                status=ReportStatus.OPEN,
             )
             session.add(report)
             await session.flush()
@@ -217,49 +233,58 @@ class SafetyService:
             )
         return case_id
 
-    async def open_reports(self, guild_id: int) -> list[ReportView]:
+    async def open_reports(self, guild_id: int, moderator_id: int) -> list[ReportView]:
+        """The open cases, for a moderator (the look is audited)."""
         async with self.sessions() as session:
-            return [
+            cases = [
                 ReportView(r.id, r.created_at, r.reporter_id, r.pair_id, r.source, r.text, r.status)
                 for r in await ReportRepo(session).open_cases(guild_id)
             ]
+        await self.audit.record(guild_id, moderator_id, AuditAction.REPORTS, detail=f"{len(cases)} open")
+        return cases
 
     async def resolve(
-        self, guild_id: int, case_id: int, action: str, moderator_id: int, guild_name: str, note: str | None
+        self, guild_id: int, case_id: int, action: Resolution, moderator_id: int, guild_name: str, note: str | None
     ) -> str:
-        """Close a case with an action: note, pause the pair, end it, or end it and block it from re-forming."""
-        if action not in RESOLUTIONS:
-            raise InvalidInput("Choose what to do: note, pause, end or block.")
+        """Close a case with an action: note, pause the pair, end it, or end it and block it from re-forming.
+
+        The case's resolution, the pause or block, and the audit entry commit together; ending the pair
+        (which tells the members) comes after."""
         note_text = clean_block(note or "")
         if len(note_text) > MAX_NOTE:
             raise InvalidInput(f"Keep the note to {MAX_NOTE} characters.")
-        async with self.sessions.begin() as session:
+        async with self.audit.unit() as unit:
+            session = unit.session
             report = await ReportRepo(session).get(guild_id, case_id)
             if report is None:
                 raise NotFound(f"There is no case #{case_id} on this server.")
-            if report.status != "open":
+            if report.status != ReportStatus.OPEN:
                 raise Conflict(f"Case #{case_id} is already {report.status}.")
             pair = await PairRepo(session).get(report.pair_id) if report.pair_id is not None else None
-            if action != "note" and pair is None:
+            if action != Resolution.NOTE and pair is None:
                 raise Conflict(f"Case #{case_id} isn't about a pair, so only a note can close it.")
             member_ids = pair.user_ids if pair is not None else []
             pair_id, pair_status = (pair.id, pair.status) if pair is not None else (None, None)
-            report.status, report.resolved_at, report.resolved_by = "resolved", self.clock(), moderator_id
+            report.status, report.resolved_at, report.resolved_by = ReportStatus.RESOLVED, self.clock(), moderator_id
             report.resolution, report.resolution_note = action, note_text or None
-            if action == "pause" and pair is not None and pair.status == "active":
+            if action == Resolution.PAUSE and pair is not None and pair.status == "active":
                 pair.status = "paused"
-            if action == "block":
+            if action == Resolution.BLOCK:
                 blocks = BlockRepo(session)
                 for i, a in enumerate(member_ids):
                     for b in member_ids[i + 1 :]:
                         await blocks.add(guild_id, a, b, source="moderator")
+            detail = f"action={action}" + (", note set" if note_text else "")
+            await unit.record(
+                guild_id, moderator_id, AuditAction.RESOLVE, pair_id=pair_id, case_id=case_id, detail=detail
+            )
         outcome = f"Case #{case_id} is resolved with a note."
-        if action == "pause":
+        if action == Resolution.PAUSE:
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} is paused."
-        if action in ("end", "block") and pair_id is not None:
+        if action in (Resolution.END, Resolution.BLOCK) and pair_id is not None:
             ended = pair_status != "ended" and await self.pairing.end_pair(guild_id, pair_id, guild_name) is not None
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} " + ("has ended" if ended else "had already ended")
-            outcome += " and can't be formed again." if action == "block" else "."
+            outcome += " and can't be formed again." if action == Resolution.BLOCK else "."
         return outcome
 
     # ----- helpers --------------------------------------------------------------------------------

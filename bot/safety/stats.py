@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.base import utcnow
 from bot.pairing.models import MemberProfile, Pair
 from bot.pairing.queries import as_utc
+from bot.safety.audit import AuditLog
+from bot.safety.states import AuditAction
 
 SMALL = 5
 WEEKS = 12
@@ -99,12 +101,20 @@ class StatsService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        audit: AuditLog,
         clock: Callable[[], datetime] = utcnow,
         sources: Sequence[StatsSource] = (),
     ) -> None:
         self.sessions = sessions
+        self.audit = audit
         self.clock = clock
         self.sources = tuple(sources)
+
+    async def shown_to(self, guild_id: int, moderator_id: int) -> ProgramStats:
+        """The program's numbers for a moderator (the look is audited)."""
+        numbers = await self.program(guild_id)
+        await self.audit.record(guild_id, moderator_id, AuditAction.STATS)
+        return numbers
 
     async def program(self, guild_id: int) -> ProgramStats:
         now = self.clock()

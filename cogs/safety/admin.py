@@ -23,7 +23,7 @@ SHOWN = 20
 class AdminSafetyCommands(CogBase):
     @app_commands.command(name="member", description="A member's program status (no content)")
     async def member(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
-        status = await self.bot.safety.member_status(guild_of(interaction).id, member.id)
+        status = await self.bot.safety.member_status(guild_of(interaction).id, interaction.user.id, member.id)
         if not status.joined:
             await reply(interaction, f"{member.mention} hasn't joined the peer program.")
             return
@@ -42,7 +42,7 @@ class AdminSafetyCommands(CogBase):
     async def forget(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        erased = await self.bot.privacy.erase(guild.id, member.id, guild.name)
+        erased = await self.bot.privacy.forget(guild.id, interaction.user.id, member.id, guild.name)
         await reply(
             interaction,
             f"{member.mention}'s data is erased; their former partners' data is untouched."
@@ -54,7 +54,7 @@ class AdminSafetyCommands(CogBase):
     async def stats(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        numbers = await self.bot.stats.program(guild.id)
+        numbers = await self.bot.stats.shown_to(guild.id, interaction.user.id)
         png = await asyncio.to_thread(render_chart, numbers)
         lines = ["**Peer program**", *numbers.lines(), "Counts from 1 to 4 are shown as “fewer than 5”."]
         await interaction.followup.send(
@@ -68,7 +68,9 @@ class AdminSafetyCommands(CogBase):
     @app_commands.describe(member="Only entries about (or by) this member")
     async def audit(self, interaction: discord.Interaction[TandemBot], member: discord.Member | None = None) -> None:
         guild = guild_of(interaction)
-        entries = await self.bot.audit.recent(guild.id, member_id=member.id if member else None, limit=SHOWN)
+        entries = await self.bot.audit.shown_to(
+            guild.id, interaction.user.id, member_id=member.id if member else None, limit=SHOWN
+        )
         if not entries:
             await reply(interaction, "The audit log has no entries yet.")
             return

@@ -10,6 +10,7 @@ from discord.app_commands import Choice
 
 from bot.pairing.wording import mention
 from bot.safety.access import DEFAULT_MINUTES
+from bot.safety.states import Resolution
 from cogs.common.base import CogBase
 from cogs.common.groups import SAFETY
 from cogs.common.replies import fit, guild_of, plain, reply, timestamp
@@ -19,10 +20,10 @@ if TYPE_CHECKING:
 
 SHOWN = 20
 RESOLVE_CHOICES = [
-    Choice(name="Note only: close the case", value="note"),
-    Choice(name="Pause the pair", value="pause"),
-    Choice(name="End the pair (both told kindly)", value="end"),
-    Choice(name="End the pair and block it from re-forming", value="block"),
+    Choice(name="Note only: close the case", value=Resolution.NOTE.value),
+    Choice(name="Pause the pair", value=Resolution.PAUSE.value),
+    Choice(name="End the pair (both told kindly)", value=Resolution.END.value),
+    Choice(name="End the pair and block it from re-forming", value=Resolution.BLOCK.value),
 ]
 
 
@@ -30,7 +31,7 @@ class AdminCaseCommands(CogBase):
     @SAFETY.command(name="reports", description="Open report cases")
     async def reports(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        cases = await self.bot.safety.open_reports(guild.id)
+        cases = await self.bot.safety.open_reports(guild.id, interaction.user.id)
         if not cases:
             await reply(interaction, "There are no open reports.")
             return
@@ -54,14 +55,16 @@ class AdminCaseCommands(CogBase):
     ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.bot.safety.resolve(guild.id, case, action.value, interaction.user.id, guild.name, note)
+        outcome = await self.bot.safety.resolve(
+            guild.id, case, Resolution(action.value), interaction.user.id, guild.name, note
+        )
         await reply(interaction, outcome)
 
     @SAFETY.command(name="block", description="Never pair these two members")
     async def block(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
-        paired = await self.bot.safety.block(guild_of(interaction).id, member_a.id, member_b.id)
+        paired = await self.bot.safety.block(guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id)
         text = f"{member_a.mention} and {member_b.mention} won't be paired (neither is told)."
         if paired:
             text += " They are paired right now; /peeradmin unpair ends it."
@@ -71,7 +74,9 @@ class AdminCaseCommands(CogBase):
     async def unblock(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
-        removed, remains = await self.bot.safety.unblock(guild_of(interaction).id, member_a.id, member_b.id)
+        removed, remains = await self.bot.safety.unblock(
+            guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id
+        )
         text = "The block is removed." if removed else "There was no moderators' block between them."
         if remains:
             text += " A block one of them set stays in place, confidentially."

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class AdminProgramCommands(CogBase):
     @PROGRAM.command(name="pause", description="Pause the whole program: no matching until resumed")
     async def pause(self, interaction: discord.Interaction[TandemBot]) -> None:
-        changed = await self.bot.safety.set_paused(guild_of(interaction).id, True)
+        changed = await self.bot.safety.set_paused(guild_of(interaction).id, interaction.user.id, True)
         await reply(
             interaction,
             "The program is paused: no new pairs are made until /peeradmin program resume; existing pairs carry on."
@@ -30,13 +30,13 @@ class AdminProgramCommands(CogBase):
 
     @PROGRAM.command(name="resume", description="Resume the program after a pause")
     async def resume(self, interaction: discord.Interaction[TandemBot]) -> None:
-        changed = await self.bot.safety.set_paused(guild_of(interaction).id, False)
+        changed = await self.bot.safety.set_paused(guild_of(interaction).id, interaction.user.id, False)
         await reply(interaction, "The program is running again." if changed else "The program isn't paused.")
 
     @PROGRAM.command(name="retention", description="Delete ended pairs' spaces after some days (0: keep them)")
     @app_commands.describe(days="Days after a pairing ends; 0 keeps ended spaces")
     async def retention(self, interaction: discord.Interaction[TandemBot], days: int) -> None:
-        kept = await self.bot.retention.set_days(guild_of(interaction).id, days)
+        kept = await self.bot.retention.set_days(guild_of(interaction).id, interaction.user.id, days)
         if kept is None:
             await reply(interaction, "Ended pairs' spaces are kept; Tandem won't delete them.")
             return

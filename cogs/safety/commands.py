@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.safety.states import ReportSource
 from cogs.common.base import CogBase
 from cogs.common.replies import guild_of, plain, reply
 from cogs.safety.views import ReportModal
@@ -21,7 +22,7 @@ class PeerSafetyCommands(CogBase):
     @app_commands.command(name="report", description="Tell the moderators privately that something's wrong")
     async def report(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        await interaction.response.send_modal(ReportModal(guild.id, "command"))
+        await interaction.response.send_modal(ReportModal(guild.id, ReportSource.COMMAND))
 
     @app_commands.command(name="resources", description="Where to find support (only you see this)")
     async def resources(self, interaction: discord.Interaction[TandemBot]) -> None:

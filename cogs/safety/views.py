@@ -9,6 +9,7 @@ import discord
 
 from bot.discord.tree import explain, send_error
 from bot.safety.service import MAX_REPORT, MAX_RESOURCES
+from bot.safety.states import ReportSource
 from cogs.common.replies import reply
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
         placeholder="Only the moderators read this; your partner is never told who reported.",
     )
 
-    def __init__(self, guild_id: int, source: str, pair_id: int | None = None) -> None:
+    def __init__(self, guild_id: int, source: ReportSource, pair_id: int | None = None) -> None:
         super().__init__(custom_id=f"tandem:report-modal:{pair_id or 0}")
         self.guild_id, self.source, self.pair_id = guild_id, source, pair_id
 
@@ -68,13 +69,7 @@ class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ta
         ):
             await reply(interaction, "Only the members of this pair can use this button; /peer report is for anyone.")
             return
-        await interaction.response.send_modal(ReportModal(interaction.guild_id, "button", self.pair_id))
-
-
-def report_view(pair_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ReportButton(pair_id))
-    return view
+        await interaction.response.send_modal(ReportModal(interaction.guild_id, ReportSource.BUTTON, self.pair_id))
 
 
 class ResourcesModal(discord.ui.Modal, title="Support resources for members"):

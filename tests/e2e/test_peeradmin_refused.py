@@ -72,13 +72,15 @@ async def test_every_peeradmin_command_refuses_and_audits_a_non_moderator(world:
     await world.setup()
     carol = world.member("carol")
     world.sb.override_command_permissions(world.guild, "peeradmin", everyone=True)
-
-    async def setup_recorded() -> bool:
-        return any(e.action == "setup" for e in await world.rows(select(AuditEntry)))
-
-    await eventually(setup_recorded)  # the moderator's own setup is audited after it answers
-    before = await world.rows(select(AuditEntry))
+    before = await world.rows(select(AuditEntry))  # the moderator's own setup audits itself before it answers
+    newer = select(AuditEntry).where(AuditEntry.id > max((e.id for e in before), default=0))
     result = await world.run(carol, f"peeradmin {name}", **sample_options(world, SUBCOMMANDS[name], carol))
     assert result.ephemeral and result.content == REFUSED and result.modal is None
-    after = await world.rows(select(AuditEntry).where(AuditEntry.id > max((e.id for e in before), default=0)))
+    assert len(result.messages) == 1  # answered once, by the permission check
+
+    async def audited() -> bool:
+        return bool(await world.rows(newer))
+
+    await eventually(audited)  # the refusal is answered first, then audited
+    after = await world.rows(newer)
     assert [(e.action, e.actor_id, e.detail) for e in after] == [("refused", carol.id, f"/peeradmin {name}")]

@@ -172,6 +172,11 @@ async def test_non_moderators_are_refused_and_audited_even_when_discord_allows_t
         result = await world.run(carol, command, **options)
         assert result.content == "Only the program's moderators can use /peeradmin commands."
     assert not await world.running.bot.safety.is_paused(world.guild.id)  # type: ignore[union-attr]
+
+    async def all_audited() -> bool:  # each refusal is answered first, then audited
+        return len([e for e in await world.rows(select(AuditEntry)) if e.action == "refused"]) >= 6
+
+    await eventually(all_audited)
     refused = [e for e in await world.rows(select(AuditEntry)) if e.action == "refused"]
     assert len(refused) == 6 and {e.actor_id for e in refused} == {carol.id}
     assert {e.detail for e in refused} >= {"/peeradmin audit", "/peeradmin program pause"}
