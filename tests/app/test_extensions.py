@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.client import TandemBot, find_extensions
+from bot.app.client import find_extensions
 from bot.app.config import load_settings
+from bot.app.services import build_bot
 
 EXPECTED = {
     "peer": {"join", "profile", "request", "status", "end", "leave", "report", "resources", "data"},
@@ -29,7 +30,7 @@ EXPECTED = {
 
 
 async def test_extensions_load_and_commands_are_the_interface(sessions: async_sessionmaker[AsyncSession]) -> None:
-    bot = TandemBot(load_settings({}), sessions)
+    bot = build_bot(load_settings({}), sessions)
     try:
         names = list(find_extensions())
         assert "cogs.peer" in names
