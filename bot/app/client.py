@@ -6,44 +6,23 @@ import asyncio
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import cogs
-from bot import matching
 from bot.app.config import Settings
 from bot.app.logging_setup import install_redaction
-from bot.app.timed_jobs import TimedJob
-from bot.checkins import data as checkin_data
-from bot.checkins.dispatcher import Dispatcher
-from bot.checkins.goals import GoalService
-from bot.checkins.pacing import Pacer
-from bot.checkins.scheduler import CheckinScheduler
-from bot.checkins.service import CheckinService
-from bot.db.base import utcnow
-from bot.discord.outbox import DiscordOutbox
-from bot.discord.spaces import DiscordSpaces
 from bot.discord.tree import TandemTree
-from bot.pairing.service import PairingService
-from bot.safety.access import AccessService
-from bot.safety.audit import AuditLog
-from bot.safety.privacy import MemberData, PrivacyService
-from bot.safety.retention import RetentionService
-from bot.safety.service import SafetyService
-from bot.safety.stats import StatsService
-from cogs.checkins.views import DYNAMIC_ITEMS
-from cogs.pairing.views import RematchButton, rematch_view
-from cogs.pairing.welcome import welcome_view
-from cogs.safety.views import ReportButton
+
+if TYPE_CHECKING:
+    from bot.app.services import Services
 
 log = logging.getLogger(__name__)
+
+EXTENSIONS = "cogs"  # the package whose modules with a ``setup`` are the bot's extensions
 
 
 def point_at(api_base: str, gateway_url: str) -> None:
@@ -54,7 +33,8 @@ def point_at(api_base: str, gateway_url: str) -> None:
 
 def find_extensions() -> Iterator[str]:
     """Every module in ``cogs`` that defines ``setup``: adding a cog needs no list to edit."""
-    for module in pkgutil.walk_packages(cogs.__path__, prefix=f"{cogs.__name__}."):
+    package = importlib.import_module(EXTENSIONS)
+    for module in pkgutil.walk_packages(package.__path__, prefix=f"{EXTENSIONS}."):
         if not module.ispkg and hasattr(importlib.import_module(module.name), "setup"):
             yield module.name
 
@@ -68,14 +48,9 @@ def intents() -> discord.Intents:
 
 
 class TandemBot(commands.Bot):
-    def __init__(
-        self,
-        settings: Settings,
-        sessions: async_sessionmaker[AsyncSession],
-        *,
-        guild_ready_timeout: float = 2.0,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
+    """discord.py wiring around services built by :func:`bot.app.services.build_services`."""
+
+    def __init__(self, settings: Settings, services: Services, *, guild_ready_timeout: float = 2.0) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -87,42 +62,33 @@ class TandemBot(commands.Bot):
         )
         install_redaction()  # logs never carry payloads, whoever configured logging
         self.settings = settings
-        self.spaces = DiscordSpaces(self, rematch_view=rematch_view, welcome_view=welcome_view)
-        self._executor: ProcessPoolExecutor | None = None
-        self.pairing = PairingService(
-            sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
-        )
-        self.audit = AuditLog(sessions, clock=clock)
-        # check-ins and goals join data export/deletion, retention and statistics
-        checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
-        self.privacy = PrivacyService(sessions, self.pairing, self.audit, member_data=[checkins_data])
-        self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
-        self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
-        self.retention = RetentionService(
-            sessions, self.spaces, self.audit, clock=clock, erasers=[checkin_data.erase_pair]
-        )
-        self.stats = StatsService(sessions, self.audit, clock=clock, sources=[checkin_data.program_numbers])
-        # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
-        self.access_expiry = TimedJob("access-expiry", self.access.expire_due, clock)
-        self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)
-        self.access.on_change = self.access_expiry.wake
-        self.retention.on_change = self.retention_sweep.wake
-        # check-ins and goals (issue 4): the tables drive the scheduler; deliveries are paced bot-wide
-        self.pacer = Pacer(settings.pace_per_second)
-        self.dispatcher = Dispatcher(sessions, DiscordOutbox(self), self.pacer, clock=clock)
-        self.scheduler = CheckinScheduler(sessions, self.dispatcher, clock, settings.checkin_sweep_seconds)
-        self.checkins = CheckinService(
-            sessions, self.spaces, clock=clock, on_change=self.scheduler.changed, plan_lock=self.scheduler.plan_lock
-        )
-        self.goals = GoalService(sessions, self.spaces, clock=clock, on_change=self.scheduler.changed)
+        self.services = services
+        services.adapter.bind(self)
+        # what cogs (and tests) reach through the bot
+        self.adapter = services.adapter
+        self.spaces = services.adapter.spaces
+        self.worker = services.worker
+        self.audit = services.audit
+        self.pairing = services.pairing
+        self.privacy = services.privacy
+        self.safety = services.safety
+        self.access = services.access
+        self.retention = services.retention
+        self.stats = services.stats
+        self.access_expiry = services.access_expiry
+        self.retention_sweep = services.retention_sweep
+        self.pacer = services.pacer
+        self.dispatcher = services.dispatcher
+        self.scheduler = services.scheduler
+        self.checkins = services.checkins
+        self.goals = services.goals
         self.reconciled = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for name in find_extensions():
-            await self.load_extension(name)
-        self.add_dynamic_items(RematchButton, ReportButton, *DYNAMIC_ITEMS)
+            await self.load_extension(name)  # each registers its own commands and dynamic items
         await self.sync_commands()
         await self.scheduler.start()
         self.spawn(self._reconcile_when_ready())
@@ -164,18 +130,6 @@ class TandemBot(commands.Bot):
                 log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
         self.reconciled.set()
 
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = matching.make_executor(max_workers=1)
-        return self._executor
-
-    async def _run_round(self, inp: matching.RoundInput) -> matching.RoundResult:
-        """A matching round runs in a worker process, so the gateway heartbeat never waits on it."""
-        return await matching.run_round_in_worker(inp, self._worker())
-
-    async def _search_in_worker(self, search: Callable[[], matching.PartnerSuggestion]) -> matching.PartnerSuggestion:
-        return await asyncio.get_running_loop().run_in_executor(self._worker(), search)
-
     def spawn_close(self) -> None:
         """Close from a signal handler: log out, close the gateway, let ``start`` return."""
         log.info("stopping on request")
@@ -188,7 +142,7 @@ class TandemBot(commands.Bot):
         await self.scheduler.aclose()
         for task in list(self._tasks):
             task.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self.worker.shutdown()
         await super().close()
+        # a command that finished just before the gateway closed may have queued its handlers (the
+        # audit entry) after the first wait: let those finish too, before the caller disposes the engine

@@ -10,8 +10,9 @@ import signal
 
 import discord
 
-from bot.app.client import TandemBot, point_at
+from bot.app.client import point_at
 from bot.app.config import ConfigError, Settings
+from bot.app.services import build_bot
 from bot.db.engine import create_session_factory
 from bot.db.keycheck import open_database
 
@@ -33,7 +34,7 @@ async def run_bot(settings: Settings) -> None:
     engine = await open_database(settings.database_url, settings.keyring())  # wrong key: refused before any write
     try:
         point_at(settings.discord_api_base, settings.discord_gateway_url)
-        bot = TandemBot(settings, create_session_factory(engine))
+        bot = build_bot(settings, create_session_factory(engine))
         loop = asyncio.get_running_loop()
 
         def stop() -> None:

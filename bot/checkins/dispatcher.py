@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.checkins import ledger
 from bot.checkins import wording as words
 from bot.checkins.models import Delivery, Goal
-from bot.checkins.outbox import ButtonSpec, OutboxPort, Outgoing, Sent
+from bot.checkins.outbox import Action, ButtonSpec, OutboxPort, Outgoing, Sent
 from bot.checkins.pacing import Pacer
 from bot.db.base import utcnow
 from bot.pairing.models import GuildSettings, MemberProfile, Pair
@@ -44,17 +44,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 def checkin_buttons(pair_id: int, guild_id: int) -> tuple[ButtonSpec, ...]:
-    return (
-        ButtonSpec("Check in", f"tandem:checkin:{guild_id}:{pair_id}", "primary"),
-        ButtonSpec("I could use support", f"tandem:support:{guild_id}", "secondary"),
-    )
+    return (ButtonSpec(Action.CHECK_IN, guild_id, pair_id), ButtonSpec(Action.ASK_FOR_SUPPORT, guild_id, pair_id))
 
 
 def quiet_buttons(guild_id: int, pair_id: int) -> tuple[ButtonSpec, ...]:
-    return (
-        ButtonSpec("Keep waiting", f"tandem:quiet:{guild_id}:{pair_id}:keep", "secondary"),
-        ButtonSpec("Pause our pairing", f"tandem:quiet:{guild_id}:{pair_id}:pause", "secondary"),
-        ButtonSpec("Match me with someone new", f"tandem:quiet:{guild_id}:{pair_id}:rematch", "primary"),
+    return tuple(
+        ButtonSpec(action, guild_id, pair_id)
+        for action in (Action.KEEP_WAITING, Action.PAUSE_PAIRING, Action.MATCH_ME_ANEW)
     )
 
 

@@ -1,19 +1,32 @@
-"""What the delivery service needs from Discord, as a protocol (``bot/discord/outbox.py`` implements
+"""What the delivery service needs from Discord, as a protocol (``bot/discord/deliveries.py`` implements
 it with discord.py). A message carries the delivery's nonce so Discord deduplicates a resend."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal, Protocol
 
 SendStatus = Literal["sent", "dms_closed", "gone", "retry"]
 
 
+class Action(StrEnum):
+    """What a button under a scheduled message does (its label, look and custom id are the adapter's)."""
+
+    CHECK_IN = "check_in"
+    ASK_FOR_SUPPORT = "ask_for_support"
+    KEEP_WAITING = "keep_waiting"  # the three answers when a partner has gone quiet
+    PAUSE_PAIRING = "pause_pairing"
+    MATCH_ME_ANEW = "match_me_anew"
+
+
 @dataclass(frozen=True)
 class ButtonSpec:
-    label: str
-    custom_id: str
-    style: str = "primary"  # primary, secondary, success, danger
+    """A button described by what it does and for which pair; services never see custom ids."""
+
+    action: Action
+    guild_id: int
+    pair_id: int
 
 
 @dataclass(frozen=True)

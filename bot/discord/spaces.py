@@ -1,21 +1,22 @@
-"""The one adapter that turns service decisions into Discord calls: pair spaces, DMs, the log channel.
+"""Pair spaces on Discord (:class:`bot.core.ports.SafetyPort`): opening, archiving, break-glass viewing,
+deleting; the messages of that port go through :class:`bot.discord.messages.DiscordMessages`.
 
 Discord's limits shape it: a guild holds at most 500 channels and a category 50, so spaces spill into
 overflow categories and, when the guild is full, into private threads under the hub channel.
-Every message it sends pings only the people named in ``ping``; member text can ping nobody.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Literal
 
 import discord
 
 from bot.core.errors import MemberGone, SpaceError
 from bot.core.ports import OpenedSpace, SpacePlan
+from bot.discord.components import rematch_view, welcome_view
+from bot.discord.link import ClientLink
+from bot.discord.messages import DiscordMessages
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +25,8 @@ CATEGORY_CHANNEL_LIMIT = 50
 MAX_GUILD_CHANNELS_CODE = 30013
 MISSING_PERMISSIONS_CODE = 50013
 INVALID_FORM_CODE = 50035
-DMS_CLOSED_CODE = 50007
 REASON = "Tandem: private pair space"
 
-NO_PINGS = discord.AllowedMentions.none()
 COULD_NOT_OPEN = (
     "I couldn't open a private space for this pairing right now, so nothing was changed; "
     "the moderators have been told what to fix."
@@ -50,27 +49,17 @@ MODERATOR_READ_ONLY = discord.PermissionOverwrite(
     view_channel=True, read_message_history=True, send_messages=False, add_reactions=False
 )
 
-DMResult = Literal["sent", "closed", "failed"]
-
-
-def pings(user_ids: tuple[int, ...]) -> discord.AllowedMentions:
-    return discord.AllowedMentions(
-        everyone=False, roles=False, replied_user=False, users=[discord.Object(u) for u in user_ids]
-    )
-
 
 class DiscordSpaces:
-    """Implements :class:`bot.core.ports.SpacePort` with discord.py."""
+    """Implements :class:`bot.core.ports.SafetyPort` with discord.py."""
 
-    def __init__(
-        self,
-        client: discord.Client,
-        rematch_view: Callable[[int], discord.ui.View] | None = None,
-        welcome_view: Callable[[int, int], discord.ui.View] | None = None,
-    ) -> None:
-        self.client = client
-        self.rematch_view = rematch_view
-        self.welcome_view = welcome_view
+    def __init__(self, link: ClientLink, messages: DiscordMessages) -> None:
+        self._link = link
+        self.messages = messages
+
+    @property
+    def client(self) -> discord.Client:
+        return self._link.client
 
     # ----- opening ---------------------------------------------------------------------------
 
@@ -202,13 +191,6 @@ class DiscordSpaces:
 
     # ----- after opening ---------------------------------------------------------------------
 
-    def _messageable(self, guild_id: int, channel_id: int) -> discord.abc.Messageable:
-        guild = self.client.get_guild(guild_id)
-        channel = guild.get_channel_or_thread(channel_id) if guild else None
-        if isinstance(channel, discord.abc.Messageable):
-            return channel
-        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
-
     async def post_in_space(
         self,
         guild_id: int,
@@ -217,13 +199,11 @@ class DiscordSpaces:
         ping: tuple[int, ...] = (),
         welcome_pair_id: int | None = None,
     ) -> None:
-        target = self._messageable(guild_id, space_id)
+        target = self.messages.channel(space_id, guild_id)
         if isinstance(target, discord.Thread) and target.archived:
             await target.edit(archived=False)  # an ended pair's thread stays locked: members still can't write
-        if welcome_pair_id is not None and self.welcome_view is not None:
-            await target.send(text, allowed_mentions=pings(ping), view=self.welcome_view(guild_id, welcome_pair_id))
-        else:
-            await target.send(text, allowed_mentions=pings(ping))
+        view = welcome_view(guild_id, welcome_pair_id) if welcome_pair_id is not None else None
+        await self.messages.post(target, text, ping=ping, view=view)
 
     # ----- break-glass access ------------------------------------------------------------------
 
@@ -319,38 +299,8 @@ class DiscordSpaces:
     async def tell_member(
         self, guild_id: int, user_id: int, dm_channel_id: int | None, text: str, offer_rematch: bool = False
     ) -> bool:
-        view = self.rematch_view(guild_id) if offer_rematch and self.rematch_view is not None else None
-        return await self.dm(user_id, dm_channel_id, text, view) != "closed"
-
-    async def dm(
-        self, user_id: int, dm_channel_id: int | None, text: str, view: discord.ui.View | None = None
-    ) -> DMResult:
-        """One DM: to the stored DM channel (one request), else by opening one. Never retried in a loop."""
-        try:
-            if dm_channel_id is not None:
-                channel: discord.abc.Messageable = self.client.get_partial_messageable(
-                    dm_channel_id, type=discord.ChannelType.private
-                )
-            else:
-                user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
-                channel = await user.create_dm()
-            if view is not None:
-                await channel.send(text, allowed_mentions=NO_PINGS, view=view)
-            else:
-                await channel.send(text, allowed_mentions=NO_PINGS)
-        except discord.Forbidden as exc:
-            if exc.code == DMS_CLOSED_CODE:
-                return "closed"
-            log.warning("DM to a member was refused (error %s)", exc.code)
-            return "failed"
-        except discord.HTTPException as exc:
-            log.warning("DM to a member failed (HTTP %s, error %s)", exc.status, exc.code)
-            return "failed"
-        return "sent"
+        view = rematch_view(guild_id) if offer_rematch else None
+        return await self.messages.dm(user_id, dm_channel_id, text, view) != "closed"
 
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:
-        found = self.client.get_channel(log_channel_id)
-        channel: discord.abc.Messageable = (
-            found if isinstance(found, discord.abc.Messageable) else self.client.get_partial_messageable(log_channel_id)
-        )
-        await channel.send(text, allowed_mentions=NO_PINGS)
+        await self.messages.post_to_log(log_channel_id, text)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.client import TandemBot, point_at
 from bot.app.config import SecretStr, Settings
+from bot.app.services import build_bot
 from bot.db.base import utcnow
 from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
@@ -61,7 +62,7 @@ async def start_local_bot(
     )
     engine = await open_database(database_url, settings.keyring())
     point_at(settings.discord_api_base, settings.discord_gateway_url)
-    bot = TandemBot(settings, create_session_factory(engine), guild_ready_timeout=0.2, clock=clock)
+    bot = build_bot(settings, create_session_factory(engine), guild_ready_timeout=0.2, clock=clock)
     await bot.login(sandbox.bot_token)
     task = asyncio.create_task(bot.connect(reconnect=True))
     ready = asyncio.create_task(bot.reconciled.wait())

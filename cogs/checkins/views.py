@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import TandemError
+from bot.discord import custom_ids as ids
+from bot.discord.components import button
 from bot.discord.tree import UNEXPECTED, send_error
 from bot.pairing.wording import mention
 from cogs.common.replies import reply, timestamp
@@ -89,22 +91,17 @@ class AgreementModal(discord.ui.Modal, title="Our agreement"):
         )
 
 
-class AgreementButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:agree:(?P<guild_id>\d+):(?P<pair_id>\d+)"
-):
+class AgreementButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Agreement.TEMPLATE):
     def __init__(self, guild_id: int, pair_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Our agreement", style=discord.ButtonStyle.primary, custom_id=f"tandem:agree:{guild_id}:{pair_id}"
-            )
-        )
+        super().__init__(button(ids.Agreement(guild_id, pair_id)))
         self.guild_id, self.pair_id = guild_id, pair_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> AgreementButton:
-        return cls(int(match["guild_id"]), int(match["pair_id"]))
+        ref = ids.Agreement.from_match(match)
+        return cls(ref.guild_id, ref.pair_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         async def work() -> None:
@@ -114,12 +111,6 @@ class AgreementButton(
             )
 
         await guarded(interaction, work())
-
-
-def agreement_view(guild_id: int, pair_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(AgreementButton(guild_id, pair_id))
-    return view
 
 
 # ----- check-ins ---------------------------------------------------------------------------------
@@ -173,43 +164,34 @@ class CheckinModal(discord.ui.Modal, title="Check in"):
         await reply(interaction, text)
 
 
-class CheckinButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:checkin:(?P<guild_id>\d+):(?P<pair_id>\d+)"
-):
+class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.CheckIn.TEMPLATE):
     def __init__(self, guild_id: int, pair_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Check in", style=discord.ButtonStyle.primary, custom_id=f"tandem:checkin:{guild_id}:{pair_id}"
-            )
-        )
+        super().__init__(button(ids.CheckIn(guild_id, pair_id)))
         self.guild_id, self.pair_id = guild_id, pair_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> CheckinButton:
-        return cls(int(match["guild_id"]), int(match["pair_id"]))
+        ref = ids.CheckIn.from_match(match)
+        return cls(ref.guild_id, ref.pair_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await interaction.response.send_modal(CheckinModal(interaction.client, self.guild_id, self.pair_id))
 
 
-class SupportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:support:(?P<guild_id>\d+)"):
+class SupportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Support.TEMPLATE):
     """ "I could use support": the server's resources, shown to that member alone."""
 
     def __init__(self, guild_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="I could use support", style=discord.ButtonStyle.secondary, custom_id=f"tandem:support:{guild_id}"
-            )
-        )
+        super().__init__(button(ids.Support(guild_id)))
         self.guild_id = guild_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> SupportButton:
-        return cls(int(match["guild_id"]))
+        return cls(ids.Support.from_match(match).guild_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         text = await interaction.client.safety.support_requested(self.guild_id, interaction.user.id, False)
@@ -218,26 +200,18 @@ class SupportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"t
         await reply(interaction, text, view=view)
 
 
-class TellModeratorsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:tellmods:(?P<guild_id>\d+)"
-):
+class TellModeratorsButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.TellModerators.TEMPLATE):
     """Offered with the support resources: tell the moderators I asked (status only), if I agree."""
 
     def __init__(self, guild_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Let the moderators know (they see nothing I wrote)",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tandem:tellmods:{guild_id}",
-            )
-        )
+        super().__init__(button(ids.TellModerators(guild_id)))
         self.guild_id = guild_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> TellModeratorsButton:
-        return cls(int(match["guild_id"]))
+        return cls(ids.TellModerators.from_match(match).guild_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         async def work() -> None:
@@ -250,24 +224,22 @@ class TellModeratorsButton(
 # ----- going quiet -------------------------------------------------------------------------------
 
 QUIET_ANSWERS = {
-    "keep": "Okay, we'll keep waiting; nothing changes for your partner, and check-ins go on for you.",
-    "pause": "Your pairing's check-ins are paused for four weeks; /checkin resume starts them again.",
+    ids.QuietChoice.KEEP: "Okay, we'll keep waiting; nothing changes for your partner, and check-ins go on for you.",
+    ids.QuietChoice.PAUSE: "Your pairing's check-ins are paused for four weeks; /checkin resume starts them again.",
 }
 
 
-class QuietButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"tandem:quiet:(?P<guild_id>\d+):(?P<pair_id>\d+):(?P<choice>keep|pause|rematch)",
-):
-    def __init__(self, guild_id: int, pair_id: int, choice: str) -> None:
-        super().__init__(discord.ui.Button(label=choice, custom_id=f"tandem:quiet:{guild_id}:{pair_id}:{choice}"))
+class QuietButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Quiet.TEMPLATE):
+    def __init__(self, guild_id: int, pair_id: int, choice: ids.QuietChoice) -> None:
+        super().__init__(button(ids.Quiet(guild_id, pair_id, choice)))
         self.guild_id, self.pair_id, self.choice = guild_id, pair_id, choice
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> QuietButton:
-        return cls(int(match["guild_id"]), int(match["pair_id"]), match["choice"])
+        ref = ids.Quiet.from_match(match)
+        return cls(ref.guild_id, ref.pair_id, ref.choice)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await guarded(interaction, self._choose(interaction))
@@ -275,7 +247,7 @@ class QuietButton(
     async def _choose(self, interaction: discord.Interaction[TandemBot]) -> None:
         bot = interaction.client
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.checkins.quiet_choice(self.guild_id, interaction.user.id, self.pair_id, self.choice)
+        await bot.checkins.quiet_choice(self.guild_id, interaction.user.id, self.pair_id, self.choice.value)
         if self.choice in QUIET_ANSWERS:
             await reply(interaction, QUIET_ANSWERS[self.choice])
             return
@@ -296,3 +268,11 @@ class QuietButton(
 
 
 DYNAMIC_ITEMS = (AgreementButton, CheckinButton, SupportButton, TellModeratorsButton, QuietButton)
+
+
+async def setup(bot: TandemBot) -> None:
+    bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+
+async def teardown(bot: TandemBot) -> None:
+    bot.remove_dynamic_items(*DYNAMIC_ITEMS)

@@ -93,12 +93,11 @@ class PeerProfileCommands(CogBase):
     async def _remember_dm_channel(self, interaction: discord.Interaction[TandemBot]) -> None:
         """Open the member's DM channel now, inside their own interaction, and keep its id."""
         guild = guild_of(interaction)
-        try:
-            dm = await interaction.user.create_dm()
-        except discord.HTTPException:
+        dm_channel_id = await self.bot.adapter.open_dm(interaction.user.id)
+        if dm_channel_id is None:
             log.warning("could not open a DM channel for a member in guild %s", guild.id)
             return
-        await self.pairing.remember_dm_channel(guild.id, interaction.user.id, dm.id)
+        await self.pairing.remember_dm_channel(guild.id, interaction.user.id, dm_channel_id)
 
     @join.autocomplete("timezone")
     async def _timezone_autocomplete(self, _i: discord.Interaction[Any], current: str) -> list[Choice[str]]:

@@ -1,4 +1,5 @@
-"""Buttons that outlive a restart. Their custom ids carry what they need, so nothing is kept in memory."""
+"""Pairing's buttons: "Find me a new match" (persistent: its custom id carries the server, so it works
+after a restart) and the choice offered after /peer leave."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import TandemError
+from bot.discord import custom_ids as ids
+from bot.discord.components import button
 from bot.discord.tree import UNEXPECTED, send_error
 from cogs.common.replies import reply
 from cogs.pairing.texts import request_outcome
@@ -19,24 +22,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:rematch:(?P<guild_id>\d+)"):
+class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Rematch.TEMPLATE):
     """ "Find me a new match", sent in the DM that tells a member their pairing ended."""
 
     def __init__(self, guild_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Find me a new match",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"tandem:rematch:{guild_id}",
-            )
-        )
+        super().__init__(button(ids.Rematch(guild_id)))
         self.guild_id = guild_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> RematchButton:
-        return cls(int(match["guild_id"]))
+        return cls(ids.Rematch.from_match(match).guild_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -50,12 +47,6 @@ class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"t
             await send_error(interaction, UNEXPECTED)
             return
         await reply(interaction, request_outcome(outcome, interaction.user.id))
-
-
-def rematch_view(guild_id: int) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RematchButton(guild_id))
-    return view
 
 
 class LeaveChoice(discord.ui.View):
@@ -77,7 +68,7 @@ class LeaveChoice(discord.ui.View):
             log.error("a leave-choice button failed", exc_info=error)
             await send_error(interaction, UNEXPECTED)
 
-    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id="tandem:leave:delete")
+    @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id=ids.LEAVE_DELETE)
     async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer()
         deleted = await self.bot.pairing.delete_data(self.guild_id, self.user_id)
@@ -89,10 +80,18 @@ class LeaveChoice(discord.ui.View):
         self.stop()
         await interaction.edit_original_response(content=text, view=None)
 
-    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id="tandem:leave:keep")
+    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id=ids.LEAVE_KEEP)
     async def keep(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(
             content="Your profile is kept but switched off; /peer join brings you back whenever you like.",
             view=None,
         )
+
+
+async def setup(bot: TandemBot) -> None:
+    bot.add_dynamic_items(RematchButton)
+
+
+async def teardown(bot: TandemBot) -> None:
+    bot.remove_dynamic_items(RematchButton)

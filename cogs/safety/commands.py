@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.discord import custom_ids as ids
 from bot.safety.states import ReportSource
 from cogs.common.base import CogBase
 from cogs.common.replies import guild_of, plain, reply
@@ -42,7 +43,7 @@ class DeleteChoice(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
 
-    @discord.ui.button(label="Erase my data", style=discord.ButtonStyle.danger, custom_id="tandem:data:erase")
+    @discord.ui.button(label="Erase my data", style=discord.ButtonStyle.danger, custom_id=ids.DATA_ERASE)
     async def erase(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.defer()
@@ -53,7 +54,7 @@ class DeleteChoice(discord.ui.View):
             view=None,
         )
 
-    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id="tandem:data:keep")
+    @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary, custom_id=ids.DATA_KEEP)
     async def keep(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         self.stop()
         await interaction.response.edit_message(content="Nothing was erased.", view=None)

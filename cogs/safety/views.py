@@ -1,4 +1,6 @@
-"""Safety components: the "Something's wrong" button (persistent, ids in its custom_id) and modals."""
+"""Safety components: the "Something's wrong" button (persistent, ids in its custom_id) and modals.
+
+The modals have no fixed custom id: discord.py keys an open modal by it, and two members' forms would cross."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord import custom_ids as ids
+from bot.discord.components import button
 from bot.discord.tree import explain, send_error
 from bot.safety.service import MAX_REPORT, MAX_RESOURCES
 from bot.safety.states import ReportSource
@@ -31,7 +35,7 @@ class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
     )
 
     def __init__(self, guild_id: int, source: ReportSource, pair_id: int | None = None) -> None:
-        super().__init__(custom_id=f"tandem:report-modal:{pair_id or 0}")
+        super().__init__()  # discord.py gives each opening its own custom id: forms never cross
         self.guild_id, self.source, self.pair_id = guild_id, source, pair_id
 
     async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
@@ -44,24 +48,18 @@ class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
         await send_error(interaction, explain(interaction, error))
 
 
-class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"tandem:report:(?P<pair_id>\d+)"):
+class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Report.TEMPLATE):
     """ "Something's wrong" in a pair space's welcome: opens a private report for this pair."""
 
     def __init__(self, pair_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Something's wrong",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tandem:report:{pair_id}",
-            )
-        )
+        super().__init__(button(ids.Report(pair_id)))
         self.pair_id = pair_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ReportButton:
-        return cls(int(match["pair_id"]))
+        return cls(ids.Report.from_match(match).pair_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         if interaction.guild_id is None or not await interaction.client.safety.pair_of_member(
@@ -81,7 +79,7 @@ class ResourcesModal(discord.ui.Modal, title="Support resources for members"):
     )
 
     def __init__(self, current: str) -> None:
-        super().__init__(custom_id="tandem:resources-modal")
+        super().__init__()
         self.text.default = current
 
     async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
@@ -91,3 +89,11 @@ class ResourcesModal(discord.ui.Modal, title="Support resources for members"):
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
         await send_error(interaction, explain(interaction, error))
+
+
+async def setup(bot: TandemBot) -> None:
+    bot.add_dynamic_items(ReportButton)
+
+
+async def teardown(bot: TandemBot) -> None:
+    bot.remove_dynamic_items(ReportButton)

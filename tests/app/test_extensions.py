@@ -5,8 +5,9 @@ from __future__ import annotations
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.client import TandemBot, find_extensions
+from bot.app.client import find_extensions
 from bot.app.config import load_settings
+from bot.app.services import build_bot
 
 # Every invocable command of each top-level group, subgroups spelled out ("data export").
 EXPECTED = {
@@ -56,7 +57,7 @@ def leaves(group: app_commands.Group) -> list[str]:
 
 
 async def test_extensions_load_and_commands_are_the_interface(sessions: async_sessionmaker[AsyncSession]) -> None:
-    bot = TandemBot(load_settings({}), sessions)
+    bot = build_bot(load_settings({}), sessions)
     try:
         names = list(find_extensions())
         assert "cogs.peer" in names

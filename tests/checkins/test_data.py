@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app.client import TandemBot
 from bot.app.config import load_settings
+from bot.app.services import build_services
 from bot.checkins import data as checkin_data
 from bot.checkins.models import CheckIn, Delivery, Goal, PairAgreement
 from bot.pairing.models import Pair, PairMember
@@ -39,7 +39,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def test_the_composition_root_hands_checkins_to_the_safety_services_once(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    first, second = (TandemBot(load_settings({}), sessions) for _ in range(2))  # no state shared between bots
+    first, second = (build_services(load_settings({}), sessions) for _ in range(2))  # no state shared between them
     try:
         for bot in (first, second):
             assert [d.name for d in bot.privacy.member_data] == ["checkins_and_goals"]
@@ -47,9 +47,10 @@ async def test_the_composition_root_hands_checkins_to_the_safety_services_once(
             assert [d.erase for d in bot.privacy.member_data] == [checkin_data.erase]
             assert bot.retention.erasers == (checkin_data.erase_pair,)
             assert bot.stats.sources == (checkin_data.program_numbers,)
+        assert first.privacy.member_data is not second.privacy.member_data
     finally:
-        await first.close()
-        await second.close()
+        first.worker.shutdown()
+        second.worker.shutdown()
 
 
 async def test_export_erase_retention_and_numbers(

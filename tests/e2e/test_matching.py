@@ -28,10 +28,10 @@ async def test_round_runs_in_a_worker_process_and_explains_itself(world: World) 
     for i, person in enumerate(people):
         await world.join(person, topics="music" if i % 2 else "writing")
     assert world.running is not None
-    assert world.running.bot._executor is None
+    assert not world.running.bot.worker.started
     result = await world.run(world.mod, "peeradmin match")
     assert "Made 3 pairs." in (result.content or "")
-    assert world.running.bot._executor is not None  # the round ran off the event loop
+    assert world.running.bot.worker.started  # the round ran off the event loop
     pairs = await world.rows(select(Pair).where(Pair.status == "active"))
     by_topic = {frozenset(p.user_ids) for p in pairs}
     writing = {p.id for i, p in enumerate(people) if i % 2 == 0}

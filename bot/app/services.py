@@ -1,0 +1,111 @@
+"""The composition root: every service is built here and handed its dependencies.
+
+:func:`build_services` makes the Discord adapter (not yet bound to a client), the matching worker and
+each feature's services in dependency order; :func:`build_bot` makes the bot around them. To add a
+service: a field on :class:`Services`, one construction line in :func:`build_services`, and (if cogs
+use it) one attribute in :class:`bot.app.client.TandemBot`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.app.client import TandemBot
+from bot.app.config import Settings
+from bot.app.timed_jobs import TimedJob
+from bot.app.worker import MatchingWorker
+from bot.checkins import data as checkin_data
+from bot.checkins.dispatcher import Dispatcher
+from bot.checkins.goals import GoalService
+from bot.checkins.pacing import Pacer
+from bot.checkins.scheduler import CheckinScheduler
+from bot.checkins.service import CheckinService
+from bot.db.base import utcnow
+from bot.discord.adapter import DiscordAdapter
+from bot.pairing.service import PairingService
+from bot.safety.access import AccessService
+from bot.safety.audit import AuditLog
+from bot.safety.privacy import MemberData, PrivacyService
+from bot.safety.retention import RetentionService
+from bot.safety.service import SafetyService
+from bot.safety.stats import StatsService
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Services:
+    adapter: DiscordAdapter
+    worker: MatchingWorker
+    audit: AuditLog
+    pairing: PairingService
+    privacy: PrivacyService
+    safety: SafetyService
+    access: AccessService
+    retention: RetentionService
+    stats: StatsService
+    access_expiry: TimedJob
+    retention_sweep: TimedJob
+    pacer: Pacer
+    dispatcher: Dispatcher
+    scheduler: CheckinScheduler
+    checkins: CheckinService
+    goals: GoalService
+
+
+def build_services(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], *, clock: Clock = utcnow
+) -> Services:
+    adapter = DiscordAdapter()
+    spaces = adapter.spaces
+    worker = MatchingWorker()
+    audit = AuditLog(sessions, clock=clock)
+    pairing = PairingService(sessions, spaces, clock=clock, runner=worker.run_round, offload=worker.search)
+    access = AccessService(sessions, spaces, audit, clock=clock)
+    # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
+    checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
+    retention = RetentionService(sessions, spaces, audit, clock=clock, erasers=[checkin_data.erase_pair])
+    # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
+    access_expiry = TimedJob("access-expiry", access.expire_due, clock)
+    retention_sweep = TimedJob("retention-sweep", retention.sweep, clock, max_sleep=3600)
+    access.on_change = access_expiry.wake
+    retention.on_change = retention_sweep.wake
+    # check-ins and goals: the tables drive the scheduler; deliveries are paced bot-wide
+    pacer = Pacer(settings.pace_per_second)
+    dispatcher = Dispatcher(sessions, adapter.deliveries, pacer, clock=clock)
+    scheduler = CheckinScheduler(sessions, dispatcher, clock, settings.checkin_sweep_seconds)
+    return Services(
+        adapter=adapter,
+        worker=worker,
+        audit=audit,
+        pairing=pairing,
+        privacy=PrivacyService(sessions, pairing, audit, member_data=[checkins_data]),
+        safety=SafetyService(sessions, spaces, pairing, audit, clock=clock),
+        access=access,
+        retention=retention,
+        stats=StatsService(sessions, audit, clock=clock, sources=[checkin_data.program_numbers]),
+        access_expiry=access_expiry,
+        retention_sweep=retention_sweep,
+        pacer=pacer,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        checkins=CheckinService(
+            sessions, spaces, clock=clock, on_change=scheduler.changed, plan_lock=scheduler.plan_lock
+        ),
+        goals=GoalService(sessions, spaces, clock=clock, on_change=scheduler.changed),
+    )
+
+
+def build_bot(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock = utcnow,
+    guild_ready_timeout: float = 2.0,
+) -> TandemBot:
+    """The bot with every service built, its adapter bound to it."""
+    return TandemBot(settings, build_services(settings, sessions, clock=clock), guild_ready_timeout=guild_ready_timeout)
