@@ -20,13 +20,13 @@ import cogs
 from bot import matching
 from bot.app.config import Settings
 from bot.app.logging_setup import install_redaction
-from bot.app.timed_jobs import TimedJob
 from bot.checkins import data as checkin_data
 from bot.checkins.dispatcher import Dispatcher
 from bot.checkins.goals import GoalService
 from bot.checkins.pacing import Pacer
 from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.service import CheckinService
+from bot.core.timers import Timers
 from bot.db.base import utcnow
 from bot.discord.outbox import DiscordOutbox
 from bot.discord.spaces import DiscordSpaces
@@ -99,17 +99,24 @@ class TandemBot(commands.Bot):
         self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
         self.retention = RetentionService(sessions, self.spaces, self.audit, clock=clock)
         self.stats = StatsService(sessions, clock=clock)
-        # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
-        self.access_expiry = TimedJob("access-expiry", self.access.expire_due, clock)
-        self.retention_sweep = TimedJob("retention-sweep", self.retention.sweep, clock, max_sleep=3600)
-        self.access.on_change = self.access_expiry.wake
-        self.retention.on_change = self.retention_sweep.wake
+        # one scheduler for everything timed; jobs derived from their tables once the gateway is ready
+        # (a grant is never marked ended blind)
+        self.timers = Timers(clock)
+        self.access_expiry = self.timers.register("tandem:access-expiry", self.access.expire_due, max_delay=60)
+        self.retention_sweep = self.timers.register("tandem:retention-sweep", self.retention.sweep, max_delay=3600)
+        self.access.on_change = self.access_expiry.changed
+        self.retention.on_change = self.retention_sweep.changed
         # check-ins and goals (issue 4): the tables drive the scheduler; deliveries are paced bot-wide
         self.pacer = Pacer(settings.pace_per_second)
         self.dispatcher = Dispatcher(sessions, DiscordOutbox(self), self.pacer, clock=clock)
-        self.scheduler = CheckinScheduler(sessions, self.dispatcher, clock, settings.checkin_sweep_seconds)
+        self.scheduler = CheckinScheduler(sessions, self.dispatcher, self.timers, clock, settings.checkin_sweep_seconds)
         self.checkins = CheckinService(
-            sessions, self.spaces, clock=clock, on_change=self.scheduler.changed, plan_lock=self.scheduler.plan_lock
+            sessions,
+            self.spaces,
+            audit=self.audit,
+            clock=clock,
+            on_change=self.scheduler.changed,
+            plan_lock=self.scheduler.plan_lock,
         )
         self.goals = GoalService(sessions, self.spaces, clock=clock, on_change=self.scheduler.changed)
         self.reconciled = asyncio.Event()
@@ -121,7 +128,6 @@ class TandemBot(commands.Bot):
             await self.load_extension(name)
         self.add_dynamic_items(RematchButton, ReportButton, *DYNAMIC_ITEMS)
         await self.sync_commands()
-        await self.scheduler.start()
         self.spawn(self._reconcile_when_ready())
 
     async def sync_commands(self) -> None:
@@ -150,15 +156,7 @@ class TandemBot(commands.Bot):
         rolled_back = await self.pairing.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
-        self.access_expiry.start()
-        self.retention_sweep.start()
-        try:
-            sent = await self.scheduler.tick()  # catch up: prompts due while down, deliveries left unsent
-        except Exception:
-            log.exception("catching up on check-ins at start failed; the sweep will try again")
-        else:
-            if sent:
-                log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
+        await self.timers.start()  # every job's first pass: catch up on what came due while down
         self.reconciled.set()
 
     def _worker(self) -> ProcessPoolExecutor:
@@ -192,9 +190,7 @@ class TandemBot(commands.Bot):
 
     async def close(self) -> None:
         await self._finish_event_handlers()
-        await self.access_expiry.stop()
-        await self.retention_sweep.stop()
-        await self.scheduler.aclose()
+        await self.timers.aclose()
         for task in list(self._tasks):
             task.cancel()
         if self._executor is not None:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import CheckIn, Delivery, Goal, PairAgreement
+from bot.checkins.states import DeliveryKind, DeliveryStatus, GoalStatus
 from bot.db.base import utcnow
 from bot.pairing.models import PairMember
 from bot.safety import privacy, retention, stats
@@ -56,7 +57,7 @@ async def export(session: AsyncSession, guild_id: int, user_id: int) -> dict[str
                 "milestones": g.milestones,
                 "percent": g.percent,
                 "progress_note": g.progress_note,
-                "status": g.status,
+                "status": str(g.status),
             }
             for g in goals
         ],
@@ -92,8 +93,8 @@ async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.St
     prompts = await session.scalar(
         select(func.count(Delivery.id)).where(
             Delivery.guild_id == guild_id,
-            Delivery.kind == "checkin",
-            Delivery.status == "sent",
+            Delivery.kind == DeliveryKind.CHECKIN,
+            Delivery.status == DeliveryStatus.SENT,
             Delivery.due_at >= now - RATE_WINDOW,
         )
     )
@@ -104,7 +105,7 @@ async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.St
     )
     goals_done = await session.scalar(
         select(func.count(Goal.id)).where(
-            Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= now - GOALS_WINDOW
+            Goal.guild_id == guild_id, Goal.status == GoalStatus.DONE, Goal.done_at >= now - GOALS_WINDOW
         )
     )
     return [
