@@ -77,6 +77,11 @@ class Timer:
             self.changed()
             await asyncio.wait_for(self._passed.wait_for(lambda: self.passes >= target), timeout)
 
+    async def wait_passes(self, count: int, timeout: float | None = 10.0) -> None:
+        """Wait until ``count`` passes have completed in all (tests, diagnostics)."""
+        async with self._passed:
+            await asyncio.wait_for(self._passed.wait_for(lambda: self.passes >= count), timeout)
+
     async def _fire(self) -> None:
         """What APScheduler runs: start the pass and return at once."""
         self.next_run = None
