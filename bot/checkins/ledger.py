@@ -146,3 +146,14 @@ async def next_retry_after(session: AsyncSession, now: datetime) -> datetime | N
         Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at > now
     )
     return aware(await session.scalar(stmt))
+
+
+async def prompts_sent_since(session: AsyncSession, guild_id: int, since: datetime) -> int:
+    """How many prompts went out in a server since then (statistics: a count, never content)."""
+    stmt = select(func.count(Delivery.id)).where(
+        Delivery.guild_id == guild_id,
+        Delivery.kind == DeliveryKind.CHECKIN,
+        Delivery.status == DeliveryStatus.SENT,
+        Delivery.due_at >= since,
+    )
+    return await session.scalar(stmt) or 0

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import CheckIn, CheckinSchedule, Goal, GoalUpdate, PairAgreement
 from bot.checkins.states import GoalStatus
-from bot.pairing.models import GuildSettings, MemberProfile, Pair
+from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.pairing.queries import ProfileRepo
 
 ACTIVE = "active"
@@ -149,3 +149,41 @@ class CheckinRepo:
             .order_by(GoalUpdate.at)
         )
         return [(at, goal_id, percent) for at, goal_id, percent in (await self.session.execute(stmt)).all()]
+
+    # ----- data rights, retention and statistics (``bot/checkins/data.py``) -----------------------
+
+    async def member_checkins(self, guild_id: int, user_id: int) -> list[CheckIn]:
+        stmt = select(CheckIn).where(CheckIn.guild_id == guild_id, CheckIn.user_id == user_id).order_by(CheckIn.id)
+        return list(await self.session.scalars(stmt))
+
+    async def member_goals(self, guild_id: int, user_id: int) -> list[Goal]:
+        stmt = select(Goal).where(Goal.guild_id == guild_id, Goal.user_id == user_id).order_by(Goal.id)
+        return list(await self.session.scalars(stmt))
+
+    async def member_agreements(self, guild_id: int, user_id: int) -> list[PairAgreement]:
+        """The agreements of every pair the member was in."""
+        their_pairs = select(PairMember.pair_id).where(PairMember.guild_id == guild_id, PairMember.user_id == user_id)
+        return list(await self.session.scalars(select(PairAgreement).where(PairAgreement.pair_id.in_(their_pairs))))
+
+    async def erase_member(self, guild_id: int, user_id: int) -> None:
+        """A member's own check-ins and goals (a pair agreement is joint work and stays)."""
+        await self.session.execute(delete(CheckIn).where(CheckIn.guild_id == guild_id, CheckIn.user_id == user_id))
+        await self.session.execute(delete(Goal).where(Goal.guild_id == guild_id, Goal.user_id == user_id))
+
+    async def erase_pair_text(self, pair_id: int) -> None:
+        """A pair's agreement, and the words of its check-ins (the moods and dates stay for statistics)."""
+        await self.session.execute(delete(PairAgreement).where(PairAgreement.pair_id == pair_id))
+        for checkin in await self.session.scalars(select(CheckIn).where(CheckIn.pair_id == pair_id)):
+            checkin.note, checkin.progress = "", ""
+
+    async def pairs_checked_in_since(self, guild_id: int, since: datetime) -> int:
+        stmt = select(func.count(func.distinct(CheckIn.pair_id))).where(
+            CheckIn.guild_id == guild_id, CheckIn.created_at >= since, CheckIn.pair_id.is_not(None)
+        )
+        return await self.session.scalar(stmt) or 0
+
+    async def goals_done_since(self, guild_id: int, since: datetime) -> int:
+        stmt = select(func.count(Goal.id)).where(
+            Goal.guild_id == guild_id, Goal.status == GoalStatus.DONE, Goal.done_at >= since
+        )
+        return await self.session.scalar(stmt) or 0
