@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.checkins import reminders
 from bot.checkins.pacing import DISCORD_GLOBAL_PER_SECOND, Pacer
+from bot.checkins.queries import CheckinRepo
 from bot.db import migrate
 from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine
@@ -61,7 +62,7 @@ async def run(pairs: int, scale: float, verbose: bool = False, separate: bool = 
             try:
                 bot = running.bot
                 sent_at_start = sum(1 for c in channels for m in sb.messages_in(c) if "Check-in time" in m.content)
-                bot.scheduler.stop()  # the benchmark drives the runs itself (no wake-ups in between)
+                await bot.timers.aclose()  # the benchmark drives the runs itself (no wake-ups in between)
                 clock["now"] = now  # every pair's prompt is due
                 bot.pacer = Pacer(limit * PACE_SHARE, ceiling=limit)
                 bot.dispatcher.pacer = bot.pacer
@@ -71,7 +72,7 @@ async def run(pairs: int, scale: float, verbose: bool = False, separate: bool = 
                 if separate:
                     # planning alone, then sending alone: the pacer's own rate, without the planner's writes
                     async with bot.dispatcher.sessions.begin() as session:
-                        ids = await reminders.active_pair_ids(session)
+                        ids = await CheckinRepo(session).active_pair_ids()
                     for i in range(0, len(ids), 50):
                         async with bot.dispatcher.sessions.begin() as session:
                             await reminders.plan(session, clock["now"], ids[i : i + 50])

@@ -75,6 +75,7 @@ class TandemBot(commands.Bot):
         self.access = services.access
         self.retention = services.retention
         self.stats = services.stats
+        self.timers = services.timers
         self.access_expiry = services.access_expiry
         self.retention_sweep = services.retention_sweep
         self.pacer = services.pacer
@@ -90,7 +91,6 @@ class TandemBot(commands.Bot):
         for name in find_extensions():
             await self.load_extension(name)  # each registers its own commands and dynamic items
         await self.sync_commands()
-        await self.scheduler.start()
         self.spawn(self._reconcile_when_ready())
 
     async def sync_commands(self) -> None:
@@ -119,15 +119,7 @@ class TandemBot(commands.Bot):
         rolled_back = await self.pairing.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
-        self.access_expiry.start()
-        self.retention_sweep.start()
-        try:
-            sent = await self.scheduler.tick()  # catch up: prompts due while down, deliveries left unsent
-        except Exception:
-            log.exception("catching up on check-ins at start failed; the sweep will try again")
-        else:
-            if sent:
-                log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
+        await self.timers.start()  # every job's first pass: catch up on what came due while down
         self.reconciled.set()
 
     def spawn_close(self) -> None:
@@ -137,12 +129,8 @@ class TandemBot(commands.Bot):
         self._closing = task
 
     async def close(self) -> None:
-        await self.access_expiry.stop()
-        await self.retention_sweep.stop()
-        await self.scheduler.aclose()
+        await self.timers.aclose()
         for task in list(self._tasks):
             task.cancel()
         self.worker.shutdown()
         await super().close()
-        # a command that finished just before the gateway closed may have queued its handlers (the
-        # audit entry) after the first wait: let those finish too, before the caller disposes the engine

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.client import TandemBot
 from bot.app.config import Settings
-from bot.app.timed_jobs import TimedJob
 from bot.app.worker import MatchingWorker
 from bot.checkins import data as checkin_data
 from bot.checkins.dispatcher import Dispatcher
@@ -24,6 +23,7 @@ from bot.checkins.goals import GoalService
 from bot.checkins.pacing import Pacer
 from bot.checkins.scheduler import CheckinScheduler
 from bot.checkins.service import CheckinService
+from bot.core.timers import Timer, Timers
 from bot.db.base import utcnow
 from bot.discord.adapter import DiscordAdapter
 from bot.pairing.service import PairingService
@@ -48,8 +48,9 @@ class Services:
     access: AccessService
     retention: RetentionService
     stats: StatsService
-    access_expiry: TimedJob
-    retention_sweep: TimedJob
+    timers: Timers
+    access_expiry: Timer
+    retention_sweep: Timer
     pacer: Pacer
     dispatcher: Dispatcher
     scheduler: CheckinScheduler
@@ -69,15 +70,17 @@ def build_services(
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
     checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
     retention = RetentionService(sessions, spaces, audit, clock=clock, erasers=[checkin_data.erase_pair])
-    # rebuilt from their tables once the gateway is ready (a grant is never marked ended blind)
-    access_expiry = TimedJob("access-expiry", access.expire_due, clock)
-    retention_sweep = TimedJob("retention-sweep", retention.sweep, clock, max_sleep=3600)
-    access.on_change = access_expiry.wake
-    retention.on_change = retention_sweep.wake
+    # one scheduler for everything timed; every job derived from its table, first once the gateway is
+    # ready (a grant is never marked ended blind), then after every change
+    timers = Timers(clock)
+    access_expiry = timers.register("tandem:access-expiry", access.expire_due, max_delay=60)
+    retention_sweep = timers.register("tandem:retention-sweep", retention.sweep, max_delay=3600)
+    access.on_change = access_expiry.changed
+    retention.on_change = retention_sweep.changed
     # check-ins and goals: the tables drive the scheduler; deliveries are paced bot-wide
     pacer = Pacer(settings.pace_per_second)
     dispatcher = Dispatcher(sessions, adapter.deliveries, pacer, clock=clock)
-    scheduler = CheckinScheduler(sessions, dispatcher, clock, settings.checkin_sweep_seconds)
+    scheduler = CheckinScheduler(sessions, dispatcher, timers, clock, settings.checkin_sweep_seconds)
     return Services(
         adapter=adapter,
         worker=worker,
@@ -88,13 +91,14 @@ def build_services(
         access=access,
         retention=retention,
         stats=StatsService(sessions, audit, clock=clock, sources=[checkin_data.program_numbers]),
+        timers=timers,
         access_expiry=access_expiry,
         retention_sweep=retention_sweep,
         pacer=pacer,
         dispatcher=dispatcher,
         scheduler=scheduler,
         checkins=CheckinService(
-            sessions, spaces, clock=clock, on_change=scheduler.changed, plan_lock=scheduler.plan_lock
+            sessions, spaces, audit=audit, clock=clock, on_change=scheduler.changed, plan_lock=scheduler.plan_lock
         ),
         goals=GoalService(sessions, spaces, clock=clock, on_change=scheduler.changed),
     )

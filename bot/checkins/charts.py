@@ -9,7 +9,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.checkins.service import History
+from bot.checkins.check_in import History
 
 
 def history_png(history: History) -> bytes:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkins.models import CheckIn, Delivery, Goal, PairAgreement
+from bot.checkins import ledger
+from bot.checkins.queries import CheckinRepo
 from bot.db.base import utcnow
-from bot.pairing.models import PairMember
 from bot.safety import stats
 
 RATE_WINDOW = timedelta(weeks=4)
@@ -27,16 +26,10 @@ def _when(value: datetime | None) -> str | None:
 
 async def export(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, Any]:
     """A member's own check-ins and goals, decrypted, and the agreements of the pairs they were in."""
-    checkins = (
-        await session.scalars(
-            select(CheckIn).where(CheckIn.guild_id == guild_id, CheckIn.user_id == user_id).order_by(CheckIn.id)
-        )
-    ).all()
-    goals = (
-        await session.scalars(select(Goal).where(Goal.guild_id == guild_id, Goal.user_id == user_id).order_by(Goal.id))
-    ).all()
-    their_pairs = select(PairMember.pair_id).where(PairMember.guild_id == guild_id, PairMember.user_id == user_id)
-    agreements = (await session.scalars(select(PairAgreement).where(PairAgreement.pair_id.in_(their_pairs)))).all()
+    repo = CheckinRepo(session)
+    checkins = await repo.member_checkins(guild_id, user_id)
+    goals = await repo.member_goals(guild_id, user_id)
+    agreements = await repo.member_agreements(guild_id, user_id)
     return {
         "checkins": [
             {
@@ -56,7 +49,7 @@ async def export(session: AsyncSession, guild_id: int, user_id: int) -> dict[str
                 "milestones": g.milestones,
                 "percent": g.percent,
                 "progress_note": g.progress_note,
-                "status": g.status,
+                "status": str(g.status),
             }
             for g in goals
         ],
@@ -75,41 +68,22 @@ async def export(session: AsyncSession, guild_id: int, user_id: int) -> dict[str
 
 async def erase(session: AsyncSession, guild_id: int, user_id: int) -> None:
     """Delete a member's own check-ins and goals. A pair agreement is joint work and stays for the partner."""
-    await session.execute(delete(CheckIn).where(CheckIn.guild_id == guild_id, CheckIn.user_id == user_id))
-    await session.execute(delete(Goal).where(Goal.guild_id == guild_id, Goal.user_id == user_id))
+    await CheckinRepo(session).erase_member(guild_id, user_id)
 
 
 async def erase_pair(session: AsyncSession, guild_id: int, pair_id: int) -> None:
     """Retention: once an ended pair's space is deleted, so are its agreement and its check-in notes."""
-    await session.execute(delete(PairAgreement).where(PairAgreement.pair_id == pair_id))
-    for checkin in await session.scalars(select(CheckIn).where(CheckIn.pair_id == pair_id)):
-        checkin.note, checkin.progress = "", ""
+    await CheckinRepo(session).erase_pair_text(pair_id)
 
 
 async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.StatLine]:
     """Check-in rate over four weeks and goals completed over twelve: counts only, never content."""
     now = utcnow()
-    prompts = await session.scalar(
-        select(func.count(Delivery.id)).where(
-            Delivery.guild_id == guild_id,
-            Delivery.kind == "checkin",
-            Delivery.status == "sent",
-            Delivery.due_at >= now - RATE_WINDOW,
-        )
-    )
-    answered = await session.scalar(
-        select(func.count(func.distinct(CheckIn.pair_id))).where(
-            CheckIn.guild_id == guild_id, CheckIn.created_at >= now - RATE_WINDOW, CheckIn.pair_id.is_not(None)
-        )
-    )
-    goals_done = await session.scalar(
-        select(func.count(Goal.id)).where(
-            Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= now - GOALS_WINDOW
-        )
-    )
+    repo = CheckinRepo(session)
+    prompts = await ledger.prompts_sent_since(session, guild_id, now - RATE_WINDOW)
+    answered = await repo.pairs_checked_in_since(guild_id, now - RATE_WINDOW)
+    goals_done = await repo.goals_done_since(guild_id, now - GOALS_WINDOW)
     return [
-        stats.StatLine(
-            "Pairs that checked in after a prompt (4 weeks)", min(answered or 0, prompts or 0), prompts or 0
-        ),
-        stats.StatLine("Goals completed (12 weeks)", goals_done or 0),
+        stats.StatLine("Pairs that checked in after a prompt (4 weeks)", min(answered, prompts), prompts),
+        stats.StatLine("Goals completed (12 weeks)", goals_done),
     ]

@@ -17,16 +17,17 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.checkins import ledger
 from bot.checkins import wording as words
-from bot.checkins.models import Delivery, Goal
+from bot.checkins.models import Delivery
 from bot.checkins.outbox import Action, ButtonSpec, OutboxPort, Outgoing, Sent
 from bot.checkins.pacing import Pacer
+from bot.checkins.queries import CheckinRepo
+from bot.checkins.states import DeliveryKind, DeliveryStatus, GoalStatus, Via
 from bot.db.base import utcnow
-from bot.pairing.models import GuildSettings, MemberProfile, Pair
+from bot.pairing.models import Pair
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,15 @@ MAX_ATTEMPTS = 8
 BATCH = 50
 WORKERS = 8
 MARK_EVERY = 0.2  # seconds between the writer's groups of "sent" marks
-FALLS_BACK_TO_SPACE = ("reminder", "mentor_due", "mentor_missed", "goal_soon", "goal_overdue")
+FALLS_BACK_TO_SPACE = frozenset(
+    {
+        DeliveryKind.REMINDER,
+        DeliveryKind.MENTOR_DUE,
+        DeliveryKind.MENTOR_MISSED,
+        DeliveryKind.GOAL_SOON,
+        DeliveryKind.GOAL_OVERDUE,
+    }
+)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -89,30 +98,15 @@ class Dispatcher:
     async def _claim_batch(self) -> list[tuple[int, Outgoing]]:
         async with self.sessions.begin() as session:
             wall = self.wall()
-            stmt = (
-                select(Delivery)
-                .where(Delivery.status == "pending", Delivery.next_attempt_at <= self.clock())
-                .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < wall))
-                .order_by(Delivery.due_at, Delivery.id)
-                .limit(BATCH)
-            )
-            deliveries = list(await session.scalars(stmt))
+            deliveries = await ledger.claim(session, self.clock(), wall, wall + CLAIM, BATCH)
             if not deliveries:
                 return []
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_([d.id for d in deliveries]))
-                .values(claimed_until=wall + CLAIM)
-                .execution_options(synchronize_session=False)
-            )
-            pairs = {
-                p.id: p for p in await session.scalars(select(Pair).where(Pair.id.in_({d.pair_id for d in deliveries})))
-            }
+            pairs = await CheckinRepo(session).pairs_by_id(d.pair_id for d in deliveries)
             out = []
             for d in deliveries:
                 pair = pairs.get(d.pair_id)
                 if pair is None or pair.status != "active":
-                    d.status, d.claimed_until = "skipped", None
+                    d.status, d.claimed_until = DeliveryStatus.SKIPPED, None
                     continue
                 message = await self._message(session, d, pair)
                 if message is not None:
@@ -166,17 +160,7 @@ class Dispatcher:
         del done[: len(group)]
         async with self.sessions.begin() as session:
             for delivery_id, result in group:
-                await session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == delivery_id)
-                    .values(
-                        status="sent",
-                        sent_at=self.clock(),
-                        message_id=result.message_id,
-                        claimed_until=None,
-                        attempts=Delivery.attempts + 1,
-                    )
-                )
+                await ledger.mark_sent(session, delivery_id, result.message_id, self.clock())
         return len(group)
 
     async def _message(self, session: AsyncSession, d: Delivery, pair: Pair) -> Outgoing | None:
@@ -184,8 +168,8 @@ class Dispatcher:
         text: str
         buttons: tuple[ButtonSpec, ...]
         ping: tuple[int, ...]
-        if d.kind == "checkin":
-            if d.via == "dm":
+        if d.kind == DeliveryKind.CHECKIN:
+            if d.via == Via.DM:
                 text, buttons, ping = words.checkin_prompt_dm(), checkin_buttons(pair.id, pair.guild_id), ()
             else:
                 text, buttons, ping = (
@@ -193,27 +177,27 @@ class Dispatcher:
                     checkin_buttons(pair.id, pair.guild_id),
                     member_ids,
                 )
-        elif d.kind == "reminder":
+        elif d.kind == DeliveryKind.REMINDER:
             text, buttons, ping = words.reminder(d.due_at), checkin_buttons(pair.id, pair.guild_id)[:1], ()
-        elif d.kind == "mentor_due":
+        elif d.kind == DeliveryKind.MENTOR_DUE:
             text, buttons, ping = (
                 words.mentor_due(tuple(pair.partner_of(d.user_id)), d.due_at),
                 (),
                 (),
             )
-        elif d.kind == "mentor_missed":
+        elif d.kind == DeliveryKind.MENTOR_MISSED:
             text, buttons, ping = words.mentor_missed(d.subject_id), (), ()
-        elif d.kind in ("goal_soon", "goal_overdue"):
-            goal = await session.get(Goal, d.subject_id)
-            if goal is None or goal.status != "open" or goal.due_date is None:
-                d.status, d.claimed_until = "skipped", None
+        elif d.kind in (DeliveryKind.GOAL_SOON, DeliveryKind.GOAL_OVERDUE):
+            goal = await CheckinRepo(session).goal(d.subject_id)
+            if goal is None or goal.status != GoalStatus.OPEN or goal.due_date is None:
+                d.status, d.claimed_until = DeliveryStatus.SKIPPED, None
                 return None
-            if d.kind == "goal_soon":
-                text = words.goal_soon(goal.id, goal.due_date, goal.objective if d.via == "dm" else None)
+            if d.kind == DeliveryKind.GOAL_SOON:
+                text = words.goal_soon(goal.id, goal.due_date, goal.objective if d.via == Via.DM else None)
             else:
                 text = words.goal_overdue(goal.id, goal.due_date)
             buttons, ping = (), ()
-        elif d.kind == "quiet":
+        elif d.kind == DeliveryKind.QUIET:
             text, buttons, ping = (
                 words.gone_quiet(d.subject_id, await self._threshold(session, pair.guild_id)),
                 quiet_buttons(pair.guild_id, pair.id),
@@ -221,33 +205,33 @@ class Dispatcher:
             )
         else:
             log.warning("delivery %s has an unknown kind; skipped", d.id)
-            d.status = "skipped"
+            d.status = DeliveryStatus.SKIPPED
             return None
-        if d.via == "space" and d.mention_user_id is not None:
+        if d.via == Via.SPACE and d.mention_user_id is not None:
             text, ping = words.with_mention(d.mention_user_id, text), (d.mention_user_id,)
         channel_id = d.channel_id
-        if channel_id is None and d.via == "space":
+        if channel_id is None and d.via == Via.SPACE:
             channel_id = pair.space_id
         if channel_id is None:
-            d.status, d.claimed_until = "failed", None
+            d.status, d.claimed_until = DeliveryStatus.FAILED, None
             log.info("delivery %s has nowhere to go (no DM channel, no space)", d.id)
             return None
-        return Outgoing(pair.guild_id, channel_id, text, d.nonce, d.via == "dm", ping, buttons)
+        return Outgoing(pair.guild_id, channel_id, text, d.nonce, d.via == Via.DM, ping, buttons)
 
     @staticmethod
     async def _threshold(session: AsyncSession, guild_id: int) -> int:
-        settings = await session.get(GuildSettings, guild_id)
+        settings = await CheckinRepo(session).settings(guild_id)
         return settings.quiet_after_missed if settings else 3
 
     async def _retry_later(self, delivery_id: int) -> None:
         async with self.sessions.begin() as session:
-            d = await session.get(Delivery, delivery_id)
-            if d is None or d.status != "pending":
+            d = await ledger.get(session, delivery_id)
+            if d is None or d.status != DeliveryStatus.PENDING:
                 return
             d.attempts += 1
             d.claimed_until = None
             if d.attempts >= MAX_ATTEMPTS:
-                d.status = "failed"
+                d.status = DeliveryStatus.FAILED
                 log.warning("delivery %s (%s) failed %d times; given up", d.id, d.kind, d.attempts)
             else:
                 d.next_attempt_at = self.clock() + backoff(d.attempts)
@@ -255,20 +239,20 @@ class Dispatcher:
     async def _dms_closed(self, delivery_id: int) -> None:
         """50007 is permanent for that member: recorded, never retried; the pair space is used instead."""
         async with self.sessions.begin() as session:
-            d = await session.get(Delivery, delivery_id)
+            d = await ledger.get(session, delivery_id)
             if d is None:
                 return
-            pair = await session.get(Pair, d.pair_id)
-            stmt = select(MemberProfile).where(MemberProfile.guild_id == d.guild_id, MemberProfile.user_id == d.user_id)
-            profile = (await session.scalars(stmt)).one_or_none()
+            repo = CheckinRepo(session)
+            pair = await repo.pair(d.pair_id)
+            profile = await repo.profile(d.guild_id, d.user_id)
             if profile is not None:
                 profile.dms_closed = True
             d.claimed_until = None
             if d.kind in FALLS_BACK_TO_SPACE and pair is not None and pair.space_id is not None and d.user_id:
-                d.via, d.channel_id, d.mention_user_id = "space", pair.space_id, d.user_id
+                d.via, d.channel_id, d.mention_user_id = Via.SPACE, pair.space_id, d.user_id
                 d.nonce, d.next_attempt_at = ledger.new_nonce(), self.clock()
             else:
-                d.status = "failed"
+                d.status = DeliveryStatus.FAILED
         log.info("a member's DMs are closed; recorded (delivery %s)", delivery_id)
 
     async def _gone(self, delivery_id: int) -> None:
@@ -277,41 +261,37 @@ class Dispatcher:
         log_channel: int | None = None
         pair_id = 0
         async with self.sessions.begin() as session:
-            d = await session.get(Delivery, delivery_id)
+            d = await ledger.get(session, delivery_id)
             if d is None:
                 return
-            pair = await session.get(Pair, d.pair_id)
+            repo = CheckinRepo(session)
+            pair = await repo.pair(d.pair_id)
             d.claimed_until = None
-            if d.via == "dm":
+            if d.via == Via.DM:
                 if pair is not None and pair.space_id is not None and d.kind in FALLS_BACK_TO_SPACE:
-                    d.via, d.channel_id, d.mention_user_id = "space", pair.space_id, d.user_id
+                    d.via, d.channel_id, d.mention_user_id = Via.SPACE, pair.space_id, d.user_id
                     d.nonce, d.next_attempt_at = ledger.new_nonce(), self.clock()
                 else:
-                    d.status = "failed"
+                    d.status = DeliveryStatus.FAILED
                 return
-            d.status = "failed"
+            d.status = DeliveryStatus.FAILED
             if pair is None:
                 return
             pair_id = pair.id
-            settings = await session.get(GuildSettings, pair.guild_id)
+            settings = await repo.settings(pair.guild_id)
             log_channel = settings.log_channel_id if settings else None
-            if d.kind == "checkin":
-                profiles = await session.scalars(
-                    select(MemberProfile).where(
-                        MemberProfile.guild_id == pair.guild_id, MemberProfile.user_id.in_(pair.user_ids)
-                    )
-                )
-                for profile in profiles:
+            if d.kind == DeliveryKind.CHECKIN:
+                for profile in await repo.profiles_of(pair):
                     if profile.dm_channel_id is None or profile.dms_closed:
                         continue
                     await ledger.record(
                         session,
                         guild_id=pair.guild_id,
                         pair_id=pair.id,
-                        kind="checkin",
+                        kind=DeliveryKind.CHECKIN,
                         due_at=d.due_at,
                         now=self.clock(),
-                        via="dm",
+                        via=Via.DM,
                         channel_id=profile.dm_channel_id,
                         user_id=profile.user_id,
                     )

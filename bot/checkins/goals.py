@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.checkins import wording as words
 from bot.checkins.models import Goal, GoalUpdate
+from bot.checkins.queries import CheckinRepo
+from bot.checkins.states import GoalStatus
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
@@ -37,7 +38,7 @@ class GoalView:
     milestones: tuple[str, ...]
     percent: int
     progress_note: str
-    status: str
+    status: GoalStatus
 
     @classmethod
     def of(cls, g: Goal) -> GoalView:
@@ -100,8 +101,8 @@ class GoalService:
         return due
 
     async def _mine(self, session: AsyncSession, guild_id: int, user_id: int, goal_id: int) -> Goal:
-        goal = await session.get(Goal, goal_id)
-        if goal is None or goal.guild_id != guild_id or goal.user_id != user_id or goal.status == "removed":
+        goal = await CheckinRepo(session).goal(goal_id)
+        if goal is None or goal.guild_id != guild_id or goal.user_id != user_id or goal.status == GoalStatus.REMOVED:
             raise NotFound(NOT_YOURS)
         return goal
 
@@ -130,31 +131,25 @@ class GoalService:
                 milestones=steps,
                 percent=0,
                 progress_note="",
-                status="open",
+                status=GoalStatus.OPEN,
                 created_at=now,
                 updated_at=now,
             )
-            session.add(goal)
+            CheckinRepo(session).add(goal)
             await session.flush()
             view = GoalView.of(goal)
             pair_id = goal.pair_id
         self._changed(pair_id)
         return view
 
-    async def _list(self, session: AsyncSession, guild_id: int, user_id: int) -> list[Goal]:
-        stmt = (
-            select(Goal)
-            .where(Goal.guild_id == guild_id, Goal.user_id == user_id, Goal.status == "open")
-            .order_by(Goal.id)
-        )
-        return list(await session.scalars(stmt))
+    @staticmethod
+    async def _list(session: AsyncSession, guild_id: int, user_id: int) -> list[Goal]:
+        return await CheckinRepo(session).goals_of(guild_id, user_id, (GoalStatus.OPEN,))
 
     async def all_of(self, guild_id: int, user_id: int, include_done: bool = True) -> list[GoalView]:
+        wanted = (GoalStatus.OPEN, GoalStatus.DONE) if include_done else (GoalStatus.OPEN,)
         async with self._unit() as session:
-            stmt = select(Goal).where(Goal.guild_id == guild_id, Goal.user_id == user_id)
-            wanted = ("open", "done") if include_done else ("open",)
-            stmt = stmt.where(Goal.status.in_(wanted)).order_by(Goal.status.desc(), Goal.id)
-            return [GoalView.of(g) for g in await session.scalars(stmt)]
+            return [GoalView.of(g) for g in await CheckinRepo(session).goals_of(guild_id, user_id, wanted)]
 
     async def progress(self, guild_id: int, user_id: int, goal_id: int, percent: int, note: str = "") -> GoalView:
         if not 0 <= percent <= 100:
@@ -163,20 +158,20 @@ class GoalService:
             raise InvalidInput(f"Please keep the progress note to {MAX_NOTE} characters or fewer.")
         async with self._unit() as session:
             goal = await self._mine(session, guild_id, user_id, goal_id)
-            if goal.status != "open":
+            if goal.status != GoalStatus.OPEN:
                 raise InvalidInput("That goal is already done; add a new one with /goal add.")
             goal.percent, goal.progress_note = percent, note.strip()
-            session.add(GoalUpdate(goal_id=goal.id, percent=percent, at=self.clock()))
+            CheckinRepo(session).add(GoalUpdate(goal_id=goal.id, percent=percent, at=self.clock()))
             return GoalView.of(goal)
 
     async def done(self, guild_id: int, user_id: int, goal_id: int) -> tuple[GoalView, bool]:
         """Mark a goal done; the pair space celebrates unless the member turned celebrations off."""
         async with self._unit() as session:
             goal = await self._mine(session, guild_id, user_id, goal_id)
-            if goal.status == "done":
+            if goal.status == GoalStatus.DONE:
                 raise InvalidInput("That goal is already marked done. Well done again!")
-            goal.status, goal.percent, goal.done_at = "done", 100, self.clock()
-            session.add(GoalUpdate(goal_id=goal.id, percent=100, at=self.clock()))
+            goal.status, goal.percent, goal.done_at = GoalStatus.DONE, 100, self.clock()
+            CheckinRepo(session).add(GoalUpdate(goal_id=goal.id, percent=100, at=self.clock()))
             profile = await ProfileRepo(session).get(guild_id, user_id)
             celebrate = profile is None or profile.celebrate_goals
             pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == "active"]
@@ -219,7 +214,7 @@ class GoalService:
     async def remove(self, guild_id: int, user_id: int, goal_id: int) -> None:
         async with self._unit() as session:
             goal = await self._mine(session, guild_id, user_id, goal_id)
-            goal.status = "removed"
+            goal.status = GoalStatus.REMOVED
 
     async def set_celebrate(self, guild_id: int, user_id: int, on: bool) -> None:
         async with self._unit() as session:

@@ -1,4 +1,5 @@
-"""The delivery ledger: recording a prompt or reminder under its unique key, before it is sent."""
+"""The delivery ledger, and the one way to the ``deliveries`` table: recording a prompt or reminder under
+its unique key before it is sent, claiming, marking sent, and what planning and health read of it."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import Delivery
+from bot.checkins.queries import aware
+from bot.checkins.states import DeliveryKind, DeliveryStatus, Via
 
 
 def new_nonce() -> str:
@@ -24,15 +27,15 @@ async def record(
     *,
     guild_id: int,
     pair_id: int,
-    kind: str,
+    kind: DeliveryKind,
     due_at: datetime,
     now: datetime,
-    via: str = "space",
+    via: Via = Via.SPACE,
     channel_id: int | None = None,
     user_id: int = 0,
     subject_id: int = 0,
     mention_user_id: int | None = None,
-    status: str = "pending",
+    status: DeliveryStatus = DeliveryStatus.PENDING,
 ) -> bool:
     """Insert the delivery unless its key (pair, kind, subject, member, due time) is already there.
 
@@ -61,7 +64,7 @@ async def record(
 
 
 async def exists(
-    session: AsyncSession, pair_id: int, kind: str, due_at: datetime, user_id: int = 0, subject_id: int = 0
+    session: AsyncSession, pair_id: int, kind: DeliveryKind, due_at: datetime, user_id: int = 0, subject_id: int = 0
 ) -> Delivery | None:
     stmt = select(Delivery).where(
         Delivery.pair_id == pair_id,
@@ -71,3 +74,86 @@ async def exists(
         Delivery.subject_id == subject_id,
     )
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def get(session: AsyncSession, delivery_id: int) -> Delivery | None:
+    return await session.get(Delivery, delivery_id)
+
+
+async def claim(session: AsyncSession, now: datetime, wall: datetime, until: datetime, limit: int) -> list[Delivery]:
+    """Pending deliveries whose time has come and that nobody holds, oldest first, claimed until ``until``."""
+    stmt = (
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+        .where(or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < wall))
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    deliveries = list(await session.scalars(stmt))
+    if deliveries:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_([d.id for d in deliveries]))
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+    return deliveries
+
+
+async def mark_sent(session: AsyncSession, delivery_id: int, message_id: int | None, now: datetime) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            message_id=message_id,
+            claimed_until=None,
+            attempts=Delivery.attempts + 1,
+        )
+    )
+
+
+async def prompt_times(session: AsyncSession, pair_id: int, limit: int) -> list[datetime]:
+    """The due times of a pair's latest prompts (not skipped ones), newest first."""
+    stmt = (
+        select(Delivery.due_at)
+        .where(Delivery.pair_id == pair_id, Delivery.kind == DeliveryKind.CHECKIN, Delivery.user_id == 0)
+        .where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)))
+        .order_by(Delivery.due_at.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(stmt))
+
+
+async def last_prompts(session: AsyncSession, guild_id: int) -> dict[int, datetime | None]:
+    """When each pair of the server was last prompted (sent prompts only)."""
+    stmt = (
+        select(Delivery.pair_id, func.max(Delivery.due_at))
+        .where(
+            Delivery.guild_id == guild_id,
+            Delivery.kind == DeliveryKind.CHECKIN,
+            Delivery.status == DeliveryStatus.SENT,
+        )
+        .group_by(Delivery.pair_id)
+    )
+    return {pair_id: aware(at) for pair_id, at in (await session.execute(stmt)).all()}
+
+
+async def next_retry_after(session: AsyncSession, now: datetime) -> datetime | None:
+    """The earliest future attempt of a pending delivery (a retry waiting out its back-off)."""
+    stmt = select(func.min(Delivery.next_attempt_at)).where(
+        Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at > now
+    )
+    return aware(await session.scalar(stmt))
+
+
+async def prompts_sent_since(session: AsyncSession, guild_id: int, since: datetime) -> int:
+    """How many prompts went out in a server since then (statistics: a count, never content)."""
+    stmt = select(func.count(Delivery.id)).where(
+        Delivery.guild_id == guild_id,
+        Delivery.kind == DeliveryKind.CHECKIN,
+        Delivery.status == DeliveryStatus.SENT,
+        Delivery.due_at >= since,
+    )
+    return await session.scalar(stmt) or 0

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins import ledger
-from bot.checkins.models import CheckIn, CheckinSchedule, Delivery, Goal
+from bot.checkins.models import CheckinSchedule
+from bot.checkins.queries import CheckinRepo
 from bot.checkins.schedule import Daytime, Schedule, latest_due, local_instant, next_due
+from bot.checkins.states import DeliveryKind, DeliveryStatus, Frequency, Via
 from bot.pairing.models import GuildSettings, MemberProfile, Pair
 
 log = logging.getLogger(__name__)
@@ -86,44 +87,32 @@ class PairContext:
 class Planner:
     def __init__(self, session: AsyncSession, now: datetime) -> None:
         self.session = session
+        self.repo = CheckinRepo(session)
         self.now = now
 
     async def ensure_schedules(self) -> None:
         """Every active pair gets a weekly schedule from its start, until its agreement says otherwise."""
-        have = select(CheckinSchedule.pair_id)
-        stmt = select(Pair).where(Pair.status == "active", Pair.id.not_in(have))
-        for pair in await self.session.scalars(stmt):
-            profiles = await self._profiles(pair)
+        for pair in await self.repo.pairs_without_schedule():
+            profiles = await self.repo.profiles_of(pair)
             zone = profiles[0].timezone if profiles else DEFAULT_TZ
             start = pair.started_at or self.now
-            self.session.add(
+            self.repo.add(
                 CheckinSchedule(
                     pair_id=pair.id,
                     guild_id=pair.guild_id,
-                    frequency="weekly",
+                    frequency=Frequency.WEEKLY,
                     anchor=first_anchor(start, zone).date(),
                 )
             )
         await self.session.flush()
 
-    async def _profiles(self, pair: Pair) -> list[MemberProfile]:
-        stmt = select(MemberProfile).where(
-            MemberProfile.guild_id == pair.guild_id, MemberProfile.user_id.in_(pair.user_ids)
-        )
-        found = {p.user_id: p for p in await self.session.scalars(stmt)}
-        return [found[u] for u in pair.user_ids if u in found]
-
     async def contexts(self, pair_ids: Sequence[int] | None = None) -> list[PairContext]:
-        stmt = select(Pair, CheckinSchedule).join(CheckinSchedule, CheckinSchedule.pair_id == Pair.id)
-        stmt = stmt.where(Pair.status == "active")
-        if pair_ids is not None:
-            stmt = stmt.where(Pair.id.in_(list(pair_ids)))
         out = []
         settings_cache: dict[int, GuildSettings | None] = {}
-        for pair, row in (await self.session.execute(stmt)).all():
+        for pair, row in await self.repo.scheduled_pairs(pair_ids):
             if pair.guild_id not in settings_cache:
-                settings_cache[pair.guild_id] = await self.session.get(GuildSettings, pair.guild_id)
-            out.append(PairContext(pair, row, await self._profiles(pair), settings_cache[pair.guild_id]))
+                settings_cache[pair.guild_id] = await self.repo.settings(pair.guild_id)
+            out.append(PairContext(pair, row, await self.repo.profiles_of(pair), settings_cache[pair.guild_id]))
         return out
 
     async def plan_pair(self, ctx: PairContext) -> None:
@@ -133,63 +122,47 @@ class Planner:
         row.next_due_at = next_due(schedule, now)
         if due is not None and (row.last_due_at is None or due > row.last_due_at):
             await self._close_period(ctx, due)
-            status = "skipped" if any(paused(p, now) for p in ctx.profiles) or pair.space_id is None else "pending"
+            skip = any(paused(p, now) for p in ctx.profiles) or pair.space_id is None
             await ledger.record(
                 self.session,
                 guild_id=pair.guild_id,
                 pair_id=pair.id,
-                kind="checkin",
+                kind=DeliveryKind.CHECKIN,
                 due_at=due,
                 now=now,
                 channel_id=pair.space_id,
-                status=status,
+                status=DeliveryStatus.SKIPPED if skip else DeliveryStatus.PENDING,
             )
             row.last_due_at = due
         await self._reminders(ctx)
         await self._mentor_notice(ctx)
         await self._goals(ctx)
 
-    async def _prompts(self, pair_id: int, limit: int) -> list[datetime]:
-        stmt = (
-            select(Delivery.due_at)
-            .where(Delivery.pair_id == pair_id, Delivery.kind == "checkin", Delivery.user_id == 0)
-            .where(Delivery.status.in_(("pending", "sent", "failed")))
-            .order_by(Delivery.due_at.desc())
-            .limit(limit)
-        )
-        return list(await self.session.scalars(stmt))
-
-    async def _checkin_times(self, pair_id: int, user_id: int, since: datetime) -> list[datetime]:
-        stmt = select(CheckIn.created_at).where(
-            CheckIn.pair_id == pair_id, CheckIn.user_id == user_id, CheckIn.created_at >= since
-        )
-        return list(await self.session.scalars(stmt))
-
     async def _close_period(self, ctx: PairContext, new_due: datetime) -> None:
         """A new period starts: who missed the ones before, and what that means (mentors, going quiet)."""
-        prompts = await self._prompts(ctx.pair.id, max(ctx.quiet_after, 2))
+        prompts = await ledger.prompt_times(self.session, ctx.pair.id, max(ctx.quiet_after, 2))
         if not prompts:
             return
         for profile in ctx.profiles:
             if paused(profile, self.now):
                 continue
-            times = await self._checkin_times(ctx.pair.id, profile.user_id, prompts[-1])
+            times = await self.repo.checkin_times(ctx.pair.id, profile.user_id, prompts[-1])
             missed = consecutive_missed(prompts, new_due, times)
             others = [p for p in ctx.profiles if p.user_id != profile.user_id]
             if missed == 2 and profile.role == "mentee":
                 for mentor in (p for p in others if p.role == "mentor"):
-                    await self._dm(ctx, mentor, "mentor_missed", new_due, subject_id=profile.user_id)
+                    await self._dm(ctx, mentor, DeliveryKind.MENTOR_MISSED, new_due, subject_id=profile.user_id)
             if missed >= ctx.quiet_after:
                 profile.checkins_paused_until = self.now + QUIET_PAUSE
                 for other in others:
-                    await self._dm(ctx, other, "quiet", new_due, subject_id=profile.user_id, fallback=False)
+                    await self._dm(ctx, other, DeliveryKind.QUIET, new_due, subject_id=profile.user_id, fallback=False)
                 log.info("a member of pair %s went quiet after %d missed check-ins", ctx.pair.id, missed)
 
     async def _dm(
         self,
         ctx: PairContext,
         profile: MemberProfile,
-        kind: str,
+        kind: DeliveryKind,
         due: datetime,
         *,
         subject_id: int = 0,
@@ -198,11 +171,11 @@ class Planner:
         """A delivery to one member: by DM to the channel stored at opt-in, or in the pair space with a
         mention of that member only when their DMs are closed."""
         if profile.dm_channel_id is not None and not profile.dms_closed:
-            via, channel, mention = "dm", profile.dm_channel_id, None
+            via, channel, mention = Via.DM, profile.dm_channel_id, None
         elif fallback and ctx.pair.space_id is not None:
-            via, channel, mention = "space", ctx.pair.space_id, profile.user_id
+            via, channel, mention = Via.SPACE, ctx.pair.space_id, profile.user_id
         else:
-            via, channel, mention = "dm", None, None  # opened on sending, or failed if DMs are closed
+            via, channel, mention = Via.DM, None, None  # opened on sending, or failed if DMs are closed
         await ledger.record(
             self.session,
             guild_id=ctx.pair.guild_id,
@@ -224,15 +197,15 @@ class Planner:
             return
         if ctx.row.next_due_at is not None and self.now >= ctx.row.next_due_at:
             return
-        prompt = await ledger.exists(self.session, ctx.pair.id, "checkin", due)
-        if prompt is None or prompt.status != "sent" or prompt.sent_at is None:
+        prompt = await ledger.exists(self.session, ctx.pair.id, DeliveryKind.CHECKIN, due)
+        if prompt is None or prompt.status != DeliveryStatus.SENT or prompt.sent_at is None:
             return
         if self.now < prompt.sent_at + REMINDER_AFTER:  # a prompt sent late (catch-up) gets its full day
             return
         for profile in ctx.profiles:
-            if paused(profile, self.now) or await self._checkin_times(ctx.pair.id, profile.user_id, due):
+            if paused(profile, self.now) or await self.repo.checkin_times(ctx.pair.id, profile.user_id, due):
                 continue
-            await self._dm(ctx, profile, "reminder", due)
+            await self._dm(ctx, profile, DeliveryKind.REMINDER, due)
 
     async def _mentor_notice(self, ctx: PairContext) -> None:
         """Mentors hear a day before a check-in with their mentee is due."""
@@ -242,18 +215,12 @@ class Planner:
         if any(paused(p, self.now) for p in ctx.profiles):
             return
         for mentor in (p for p in ctx.profiles if p.role == "mentor"):
-            await self._dm(ctx, mentor, "mentor_due", upcoming)
+            await self._dm(ctx, mentor, DeliveryKind.MENTOR_DUE, upcoming)
 
     async def _goals(self, ctx: PairContext) -> None:
         """Before a goal's date, and once when it has passed: a reminder that invites adjusting it."""
-        stmt = select(Goal).where(
-            Goal.guild_id == ctx.pair.guild_id,
-            Goal.user_id.in_(ctx.pair.user_ids),
-            Goal.status == "open",
-            Goal.due_date.is_not(None),
-        )
         by_user = {p.user_id: p for p in ctx.profiles}
-        for goal in await self.session.scalars(stmt):
+        for goal in await self.repo.open_goals_with_dates(ctx.pair.guild_id, ctx.pair.user_ids):
             owner = by_user.get(goal.user_id)
             if owner is None or goal.due_date is None or paused(owner, self.now):
                 continue
@@ -261,9 +228,9 @@ class Planner:
             soon = local_instant(goal.due_date - timedelta(days=1), GOAL_REMINDER_MINUTE, zone)
             passed = local_instant(goal.due_date + timedelta(days=1), GOAL_REMINDER_MINUTE, zone)
             if self.now >= passed:
-                await self._dm(ctx, owner, "goal_overdue", passed, subject_id=goal.id)
+                await self._dm(ctx, owner, DeliveryKind.GOAL_OVERDUE, passed, subject_id=goal.id)
             elif self.now >= soon and goal.created_at < soon:
-                await self._dm(ctx, owner, "goal_soon", soon, subject_id=goal.id)
+                await self._dm(ctx, owner, DeliveryKind.GOAL_SOON, soon, subject_id=goal.id)
 
 
 async def plan(session: AsyncSession, now: datetime, pair_ids: Sequence[int] | None = None) -> None:
@@ -271,8 +238,3 @@ async def plan(session: AsyncSession, now: datetime, pair_ids: Sequence[int] | N
     await planner.ensure_schedules()
     for ctx in await planner.contexts(pair_ids):
         await planner.plan_pair(ctx)
-
-
-async def active_pair_ids(session: AsyncSession) -> list[int]:
-    stmt = select(CheckinSchedule.pair_id).join(Pair, Pair.id == CheckinSchedule.pair_id)
-    return list(await session.scalars(stmt.where(Pair.status == "active").order_by(CheckinSchedule.pair_id)))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-FREQUENCIES = ("weekly", "biweekly", "monthly", "weekday")
+from bot.checkins.states import Frequency
+
 STEP = timedelta(minutes=30)
 
 
@@ -35,7 +36,7 @@ class Daytime:
 
 @dataclass(frozen=True)
 class Schedule:
-    frequency: str  # weekly, biweekly, monthly, or weekday (every week on ``weekday``)
+    frequency: Frequency  # weekly, biweekly, monthly, or weekday (every week on ``weekday``)
     anchor: date  # the date of the first occurrence (weekday: the first such weekday on or after it)
     reference_tz: str
     members: tuple[Daytime, ...]
@@ -51,13 +52,13 @@ def _add_months(day: date, months: int) -> date:
 
 def occurrence_date(s: Schedule, k: int) -> date:
     """The date (in the reference timezone) of the k-th occurrence, k >= 0."""
-    if s.frequency == "weekly":
+    if s.frequency == Frequency.WEEKLY:
         return s.anchor + timedelta(days=7 * k)
-    if s.frequency == "biweekly":
+    if s.frequency == Frequency.BIWEEKLY:
         return s.anchor + timedelta(days=14 * k)
-    if s.frequency == "monthly":
+    if s.frequency == Frequency.MONTHLY:
         return _add_months(s.anchor, k)
-    if s.frequency == "weekday":
+    if s.frequency == Frequency.WEEKDAY:
         wanted = 0 if s.weekday is None else s.weekday
         first = s.anchor + timedelta(days=(wanted - s.anchor.weekday()) % 7)
         return first + timedelta(days=7 * k)
@@ -97,9 +98,9 @@ def due_at(s: Schedule, k: int) -> datetime:
 def _first_index_near(s: Schedule, now: datetime) -> int:
     """A k at or a little before the occurrence around ``now`` (the caller walks forward)."""
     days = (now.date() - s.anchor).days
-    if s.frequency == "monthly":
+    if s.frequency == Frequency.MONTHLY:
         k = (now.year - s.anchor.year) * 12 + now.month - s.anchor.month
-    elif s.frequency == "biweekly":
+    elif s.frequency == Frequency.BIWEEKLY:
         k = days // 14
     else:
         k = days // 7
@@ -126,28 +127,26 @@ def next_due(s: Schedule, now: datetime) -> datetime:
     return at
 
 
-def next_after(s: Schedule, moment: datetime) -> datetime:
-    """The occurrence after a given due time (the end of its answering period)."""
-    return next_due(s, moment)
-
-
-def parse_frequency(text: str) -> tuple[str, int | None]:
+def parse_frequency(text: str) -> tuple[Frequency, int | None]:
     """ "weekly", "every 2 weeks", "monthly", or a day of the week ("monday", "Thu"...)."""
     cleaned = " ".join(text.casefold().replace("-", " ").split())
     if cleaned in ("", "weekly", "every week", "1 week", "week"):
-        return "weekly", None
+        return Frequency.WEEKLY, None
     if cleaned in ("biweekly", "fortnightly", "every 2 weeks", "every two weeks", "2 weeks", "every other week"):
-        return "biweekly", None
+        return Frequency.BIWEEKLY, None
     if cleaned in ("monthly", "every month", "month"):
-        return "monthly", None
+        return Frequency.MONTHLY, None
     for index, name in enumerate(calendar.day_name):
         lowered = name.casefold()
         if cleaned in (lowered, lowered[:3], f"every {lowered}", f"{lowered}s"):
-            return "weekday", index
+            return Frequency.WEEKDAY, index
     raise ValueError(cleaned)
 
 
-def describe(frequency: str, weekday: int | None) -> str:
-    if frequency == "weekday":
+EVERY = {Frequency.WEEKLY: "every week", Frequency.BIWEEKLY: "every 2 weeks", Frequency.MONTHLY: "every month"}
+
+
+def describe(frequency: Frequency, weekday: int | None) -> str:
+    if frequency == Frequency.WEEKDAY:
         return f"every {calendar.day_name[weekday or 0]}"
-    return {"weekly": "every week", "biweekly": "every 2 weeks", "monthly": "every month"}[frequency]
+    return EVERY[frequency]

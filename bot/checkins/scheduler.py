@@ -1,9 +1,16 @@
-"""APScheduler wiring. The tables are the source of truth: jobs are derived from them at start and
-after every change, with stable ids and ``replace_existing=True``; no APScheduler job store is used.
+"""When check-ins run: one job on the bot's timers (``bot/core/timers.py``), derived from the tables.
 
-Two kinds of job: ``tandem:sweep`` runs every ``sweep_seconds`` (reminders, retries, catch-up), and
-``tandem:checkin:<pair id>`` wakes up at a pair's next due time. Both run :meth:`CheckinScheduler.tick`,
-which plans from the tables and sends what is due; it is idempotent, so an extra run does no harm.
+The job ``tandem:checkins`` runs :meth:`CheckinScheduler.run_due` at start (catching up on what came due
+while the bot was down), at the earliest future prompt of any active pair (``checkin_schedules.
+next_due_at``) or retry of a delivery (``deliveries.next_attempt_at``), and at least every
+``sweep_seconds`` (reminders, mentors' notices, goals). A service that changes what a pair's schedule
+depends on calls :meth:`changed`; the job then plans and sends for that pair at once, and re-derives
+its next run. Planning is idempotent (the ledger's unique key), so an extra run does no harm.
+
+``plan_lock`` (a workaround, kept until transactions begin as writes): SQLite reads outside a write
+transaction, so a planning pass that read a schedule before a service changed it would write its stale
+result back. Planning and :class:`~bot.checkins.agreements.CheckinService`'s units of work take it, so
+they never interleave in this process (a second process is covered by the ledger's unique key).
 """
 
 from __future__ import annotations
@@ -11,27 +18,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime, timedelta
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.checkins import reminders
+from bot.checkins import ledger, reminders
 from bot.checkins.dispatcher import Dispatcher
-from bot.checkins.models import CheckinSchedule
+from bot.checkins.queries import CheckinRepo
+from bot.core.timers import Timers
 from bot.db.base import utcnow
-from bot.pairing.models import Pair
 
 log = logging.getLogger(__name__)
 
-SWEEP_ID = "tandem:sweep"
+JOB_ID = "tandem:checkins"
 PLAN_CHUNK = 10
-
-
-def pair_job_id(pair_id: int) -> str:
-    return f"tandem:checkin:{pair_id}"
 
 
 class CheckinScheduler:
@@ -39,109 +39,50 @@ class CheckinScheduler:
         self,
         sessions: async_sessionmaker[AsyncSession],
         dispatcher: Dispatcher,
+        timers: Timers,
         clock: Callable[[], datetime] = utcnow,
         sweep_seconds: float = 60.0,
     ) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.clock = clock
-        self.sweep_seconds = sweep_seconds
-        self.scheduler: AsyncIOScheduler | None = None
+        self.sweep = timedelta(seconds=sweep_seconds)
+        self.timer = timers.register(JOB_ID, self.run_due, max_delay=sweep_seconds)
         self._tick_lock = asyncio.Lock()
-        self.plan_lock = asyncio.Lock()  # shared with the services that change schedules (see CheckinService)
+        self.plan_lock = asyncio.Lock()  # shared with CheckinService (see the module docstring)
         self._pending_changes: set[int] = set()
-        self._running: set[asyncio.Task[Any]] = set()  # job runs in flight, awaited on close
+        self._full_at: datetime | None = None  # when every pair is looked at next (None: at the next run)
         self.ticks = 0
 
-    async def start(self) -> None:
-        """Start in ``setup_hook`` (APScheduler needs the running loop), UTC, jobs from the tables."""
-        scheduler = AsyncIOScheduler(timezone=UTC)
-        scheduler.start()
-        self.scheduler = scheduler
-        scheduler.add_job(
-            self._job,
-            "interval",
-            seconds=self.sweep_seconds,
-            id=SWEEP_ID,
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        await self.rebuild()
-
-    def stop(self) -> None:
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)  # cancels the runs in flight
-        self.scheduler = None
-
-    async def aclose(self, timeout: float = 10.0) -> None:
-        """Stop, and let the cancelled runs finish their cleanup (rolling back their unit of work)
-        before the caller disposes of the database engine."""
-        running = [t for t in self._running if not t.done()]
-        self.stop()
-        if running:
-            await asyncio.wait(running, timeout=timeout)
-
-    async def rebuild(self, pair_ids: set[int] | None = None) -> int:
-        """(Re)derive the pair jobs from ``checkin_schedules``. Returns how many jobs exist for them."""
-        if self.scheduler is None:
-            return 0
-        async with self.sessions() as session:
-            stmt = select(CheckinSchedule.pair_id, CheckinSchedule.next_due_at, Pair.status).join(
-                Pair, Pair.id == CheckinSchedule.pair_id
-            )
-            if pair_ids is not None:
-                stmt = stmt.where(CheckinSchedule.pair_id.in_(pair_ids))
-            rows = (await session.execute(stmt)).all()
-        count = 0
-        for pair_id, next_due_at, status in rows:
-            job_id = pair_job_id(pair_id)
-            if status != "active" or next_due_at is None:
-                if self.scheduler.get_job(job_id) is not None:
-                    self.scheduler.remove_job(job_id)
-                continue
-            self.scheduler.add_job(
-                self._wake,
-                "date",
-                run_date=next_due_at,
-                id=job_id,
-                replace_existing=True,
-                misfire_grace_time=None,  # a wake-up missed while down still runs (tick is idempotent)
-                coalesce=True,
-            )
-            count += 1
-        return count
-
-    def _wake(self) -> None:
-        """A pair's time has come: one run for everything due (many pairs due at once coalesce)."""
-        if self.scheduler is not None:
-            self.scheduler.add_job(self._job, id="tandem:wake", replace_existing=True, misfire_grace_time=None)
-
     def changed(self, pair_id: int) -> None:
-        """A service changed what a pair's schedule depends on: re-derive its job soon."""
+        """A service changed what a pair's schedule depends on: plan that pair and re-derive the job."""
         self._pending_changes.add(pair_id)
-        if self.scheduler is not None:
-            self.scheduler.add_job(
-                self._apply_changes, id="tandem:changes", replace_existing=True, misfire_grace_time=None
-            )
+        self.timer.changed()
 
-    async def _apply_changes(self) -> None:
+    async def run_due(self) -> datetime | None:
+        """The job: every pair when their time (or the sweep's) has come, else the pairs that changed.
+        Returns when it should run next, from the tables."""
         changed, self._pending_changes = self._pending_changes, set()
-        if changed:
-            await self._job(changed)
-
-    async def _job(self, pair_ids: set[int] | None = None) -> None:
-        """What the jobs run. Stopping mid-batch is safe (the ledger resumes it at the next start), so
-        a cancellation at shutdown is not an error."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+        first = self._full_at is None
         try:
-            await self.tick(pair_ids)
-        except asyncio.CancelledError:
-            log.info("a check-in run was interrupted by shutdown; the next start resumes it")
+            if self._full_at is None or self.clock() >= self._full_at:
+                sent = await self.tick()
+                if first and sent:
+                    log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
+            elif changed:
+                await self.tick(changed)
+        except BaseException:
+            self._pending_changes |= changed  # not lost: the next run plans them
+            raise
+        now = self.clock()
+        async with self.sessions() as session:
+            wanted = [
+                await CheckinRepo(session).next_prompt_after(now),
+                await ledger.next_retry_after(session, now),
+                now + self.sweep,
+            ]
+        self._full_at = min(t for t in wanted if t is not None)
+        return self._full_at
 
     async def tick(self, pair_ids: set[int] | None = None) -> int:
         """Plan from the tables, then send what is due. Returns how many were sent.
@@ -151,7 +92,7 @@ class CheckinScheduler:
         async with self._tick_lock:
             async with self.plan_lock, self.sessions.begin() as session:
                 await reminders.plan(session, self.clock(), [])  # new pairs get their schedule
-                ids = sorted(pair_ids) if pair_ids is not None else await reminders.active_pair_ids(session)
+                ids = sorted(pair_ids) if pair_ids is not None else await CheckinRepo(session).active_pair_ids()
             sending: asyncio.Task[int] | None = None
             sent = 0
             try:
@@ -169,6 +110,5 @@ class CheckinScheduler:
                     await asyncio.wait([sending])
                 raise
             sent += await self.dispatcher.send_pending()  # what was planned while the last send ran
-            await self.rebuild(pair_ids)
             self.ticks += 1
             return sent

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.checkins.models import CheckinSchedule
+from bot.checkins.states import Frequency
 from bot.db.engine import create_session_factory
 from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
 from bot.sandbox import Guild, Sandbox
@@ -39,5 +40,5 @@ async def seed_due_pairs(
             session.add(pair)
             await session.flush()
             anchor = (now - timedelta(days=7)).date()
-            session.add(CheckinSchedule(pair_id=pair.id, guild_id=guild.id, frequency="weekly", anchor=anchor))
+            session.add(CheckinSchedule(pair_id=pair.id, guild_id=guild.id, frequency=Frequency.WEEKLY, anchor=anchor))
     return channels

@@ -28,7 +28,9 @@ class AdminCheckinCommands(CogBase):
         quiet_after: int | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        settings = await self.bot.checkins.configure(guild.id, checkin_time=default_time, quiet_after=quiet_after)
+        settings = await self.bot.checkins.configure(
+            guild.id, interaction.user.id, checkin_time=default_time, quiet_after=quiet_after
+        )
         hours, minutes = divmod(settings.checkin_minute, 60)
         await reply(
             interaction,

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checkins.goals import GoalView
+from bot.checkins.states import GoalStatus
 from cogs.common.replies import fit, guild_of, plain, reply
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ GOAL_ID = "The goal's number (start typing to pick one of yours)"
 
 def goal_line(g: GoalView) -> str:
     due = f" · due {g.due_date.isoformat()}" if g.due_date else ""
-    done = " · done" if g.status == "done" else f" · {g.percent}%"
+    done = " · done" if g.status == GoalStatus.DONE else f" · {g.percent}%"
     steps = f" · milestones: {plain('; '.join(g.milestones))}" if g.milestones else ""
     return f"#{g.goal_id} {plain(g.objective)}{due}{done}{steps}"
 

@@ -16,6 +16,7 @@ from bot.checkins.dispatcher import Dispatcher, backoff
 from bot.checkins.models import CheckinSchedule, Delivery
 from bot.checkins.outbox import Outgoing, Sent
 from bot.checkins.pacing import Pacer
+from bot.checkins.states import Frequency
 from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
 
 GUILD = 1
@@ -77,7 +78,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], pairs: int = 3, dm: b
             await session.flush()
             session.add(
                 CheckinSchedule(
-                    pair_id=pair.id, guild_id=GUILD, frequency="weekly", anchor=NOW.date() - timedelta(days=26)
+                    pair_id=pair.id, guild_id=GUILD, frequency=Frequency.WEEKLY, anchor=NOW.date() - timedelta(days=26)
                 )
             )
 

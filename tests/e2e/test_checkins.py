@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.checkins.models import CheckIn, CheckinSchedule, PairAgreement
+from bot.pairing.models import GuildSettings
+from bot.safety.audit import AuditedUnit
+from bot.safety.models import AuditEntry
 from tests.e2e.clock_world import ClockWorld, clock_world
 
 
@@ -184,3 +187,34 @@ async def test_history_is_a_private_png(cworld: ClockWorld) -> None:
     assert chart.ephemeral
     attachment = chart.messages[-1].attachments[0]
     assert w.sb.attachment_bytes(attachment).startswith(b"\x89PNG")
+
+
+async def test_checkin_settings_are_audited_with_the_change(cworld: ClockWorld) -> None:
+    w = cworld
+    await w.setup()
+    result = await w.run(w.mod, "peeradmin program checkins", default_time="19:30", quiet_after=4)
+    assert "default time 19:30" in (result.content or "") and "after 4" in (result.content or "")
+    settings = await w.one(GuildSettings, GuildSettings.guild_id == w.guild.id)
+    assert (settings.checkin_minute, settings.quiet_after_missed) == (19 * 60 + 30, 4)
+    entries = await w.rows(select(AuditEntry).where(AuditEntry.action == "checkins_set"))
+    assert len(entries) == 1
+    assert entries[0].actor_id == w.mod.id and entries[0].detail == "default_time=19:30, quiet_after=4"
+
+
+async def test_checkin_settings_do_not_change_when_the_audit_entry_cannot_be_written(
+    cworld: ClockWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = cworld
+    await w.setup()
+    await w.run(w.mod, "peeradmin program checkins", quiet_after=5)
+
+    async def broken(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(AuditedUnit, "record", broken)
+    result = await w.run(w.mod, "peeradmin program checkins", default_time="07:00", quiet_after=2)
+    assert result.ephemeral and "07:00" not in (result.content or "")
+    settings = await w.one(GuildSettings, GuildSettings.guild_id == w.guild.id)
+    assert settings.quiet_after_missed == 5 and settings.checkin_minute == 18 * 60  # both or neither
+    entries = await w.rows(select(AuditEntry).where(AuditEntry.action == "checkins_set"))
+    assert [e.detail for e in entries] == ["quiet_after=5"]
