@@ -31,7 +31,7 @@ from bot.db.base import utcnow
 from bot.discord.outbox import DiscordOutbox
 from bot.discord.spaces import DiscordSpaces
 from bot.discord.tree import TandemTree
-from bot.pairing.service import PairingService
+from bot.pairing.assembly import build_pairing
 from bot.safety.access import AccessService
 from bot.safety.audit import AuditLog
 from bot.safety.privacy import PrivacyService
@@ -90,12 +90,16 @@ class TandemBot(commands.Bot):
         self.settings = settings
         self.spaces = DiscordSpaces(self, rematch_view=rematch_view, welcome_view=welcome_view)
         self._executor: ProcessPoolExecutor | None = None
-        self.pairing = PairingService(
-            sessions, self.spaces, clock=clock, runner=self._run_round, offload=self._search_in_worker
-        )
         self.audit = AuditLog(sessions, clock=clock)
-        self.privacy = PrivacyService(sessions, self.pairing)
-        self.safety = SafetyService(sessions, self.spaces, self.pairing, self.audit, clock=clock)
+        pairing = build_pairing(
+            sessions, self.spaces, self.audit, clock=clock, runner=self._run_round, offload=self._search_in_worker
+        )
+        self.profiles = pairing.profiles  # settings, setup, join, profile, status
+        self.rounds = pairing.rounds  # request, match rounds, pairing by hand, the moderators' list
+        self.endings = pairing.endings  # end, unpair, leave, a member leaving the server, deleting a profile
+        self.reconciler = pairing.reconciler
+        self.privacy = PrivacyService(sessions, self.endings)
+        self.safety = SafetyService(sessions, self.spaces, self.endings, self.audit, clock=clock)
         self.access = AccessService(sessions, self.spaces, self.audit, clock=clock)
         self.retention = RetentionService(sessions, self.spaces, self.audit, clock=clock)
         self.stats = StatsService(sessions, clock=clock)
@@ -147,7 +151,7 @@ class TandemBot(commands.Bot):
 
     async def _reconcile_when_ready(self) -> None:
         await self.wait_until_ready()
-        rolled_back = await self.pairing.reconcile()
+        rolled_back = await self.reconciler.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         self.access_expiry.start()

@@ -16,9 +16,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import NotFound
+from bot.pairing.ending_service import EndingService
 from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import ProfileRepo
-from bot.pairing.service import PairingService
 from bot.safety.queries import ReportRepo
 
 # (name, export(session, guild_id, user_id) -> JSON-able, erase(session, guild_id, user_id)) per data source.
@@ -35,9 +35,9 @@ def _when(value: datetime | None) -> str | None:
 
 
 class PrivacyService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], pairing: PairingService) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], endings: EndingService) -> None:
         self.sessions = sessions
-        self.pairing = pairing
+        self.endings = endings
 
     async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Everything Tandem holds about this member in this server, decrypted."""
@@ -103,7 +103,7 @@ class PrivacyService:
             opted_in = profile is not None and profile.opted_in
             reports = len(await ReportRepo(session).filed_by(guild_id, user_id))
         if opted_in:
-            await self.pairing.leave(guild_id, user_id, guild_name)
+            await self.endings.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
             blocks = await session.execute(

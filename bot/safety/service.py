@@ -20,9 +20,10 @@ from bot.core.ports import SpacePort
 from bot.core.text import clean_block, shown_plain
 from bot.db.base import utcnow
 from bot.pairing import wording
+from bot.pairing.ending_service import EndingService
 from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
-from bot.pairing.service import PairingService
+from bot.pairing.states import BlockSource, PairStatus
 from bot.safety.audit import AuditLog
 from bot.safety.models import RESOLUTIONS, Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
@@ -66,13 +67,13 @@ class SafetyService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         spaces: SpacePort,
-        pairing: PairingService,
+        endings: EndingService,
         audit: AuditLog,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
-        self.pairing = pairing
+        self.endings = endings
         self.audit = audit
         self.clock = clock
 
@@ -135,7 +136,7 @@ class SafetyService:
         if a == b:
             raise InvalidInput("Choose two different members to block from being paired.")
         async with self.sessions.begin() as session:
-            await BlockRepo(session).add(guild_id, a, b, source="moderator")
+            await BlockRepo(session).add(guild_id, a, b, source=BlockSource.MODERATOR)
             pairs = await PairRepo(session).open_pairs_of(guild_id, a)
             return any(b in p.user_ids for p in pairs)
 
@@ -247,17 +248,17 @@ class SafetyService:
             report.status, report.resolved_at, report.resolved_by = "resolved", self.clock(), moderator_id
             report.resolution, report.resolution_note = action, note_text or None
             if action == "pause" and pair is not None and pair.status == "active":
-                pair.status = "paused"
+                pair.status = PairStatus.PAUSED
             if action == "block":
                 blocks = BlockRepo(session)
                 for i, a in enumerate(member_ids):
                     for b in member_ids[i + 1 :]:
-                        await blocks.add(guild_id, a, b, source="moderator")
+                        await blocks.add(guild_id, a, b, source=BlockSource.MODERATOR)
         outcome = f"Case #{case_id} is resolved with a note."
         if action == "pause":
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} is paused."
         if action in ("end", "block") and pair_id is not None:
-            ended = pair_status != "ended" and await self.pairing.end_pair(guild_id, pair_id, guild_name) is not None
+            ended = pair_status != "ended" and await self.endings.end_pair(guild_id, pair_id, guild_name) is not None
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} " + ("has ended" if ended else "had already ended")
             outcome += " and can't be formed again." if action == "block" else "."
         return outcome
