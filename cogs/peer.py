@@ -27,7 +27,6 @@ class Peer(
 ):
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
-        self.pairing = bot.pairing
         super().__init__()
 
 

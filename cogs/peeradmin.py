@@ -45,7 +45,6 @@ class PeerAdmin(
 
     def __init__(self, bot: TandemBot) -> None:
         self.bot = bot
-        self.pairing = bot.pairing
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
@@ -53,7 +52,7 @@ class PeerAdmin(
         guild = guild_of(interaction)
         if interaction.permissions.manage_guild:
             return True
-        settings = await self.pairing.settings(guild.id)
+        settings = await self.bot.profiles.settings(guild.id)
         roles = getattr(interaction.user, "roles", [])
         if settings and settings.moderator_role_id and any(r.id == settings.moderator_role_id for r in roles):
             return True

@@ -69,7 +69,10 @@ class TandemBot(commands.Bot):
         self.spaces = services.adapter.spaces
         self.worker = services.worker
         self.audit = services.audit
-        self.pairing = services.pairing
+        self.profiles = services.profiles  # settings, setup, join, profile, status
+        self.rounds = services.rounds  # request, match rounds, pairing by hand, the moderators' list
+        self.endings = services.endings  # end, unpair, leave, a member leaving the server, deleting a profile
+        self.reconciler = services.reconciler
         self.privacy = services.privacy
         self.safety = services.safety
         self.access = services.access
@@ -116,7 +119,7 @@ class TandemBot(commands.Bot):
 
     async def _reconcile_when_ready(self) -> None:
         await self.wait_until_ready()
-        rolled_back = await self.pairing.reconcile()
+        rolled_back = await self.reconciler.reconcile()
         if rolled_back:
             log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         await self.timers.start()  # every job's first pass: catch up on what came due while down

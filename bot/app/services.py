@@ -26,7 +26,11 @@ from bot.checkins.service import CheckinService
 from bot.core.timers import Timer, Timers
 from bot.db.base import utcnow
 from bot.discord.adapter import DiscordAdapter
-from bot.pairing.service import PairingService
+from bot.pairing.assembly import build_pairing
+from bot.pairing.ending_service import EndingService
+from bot.pairing.profile_service import ProfileService
+from bot.pairing.reconcile import Reconciler
+from bot.pairing.round_service import RoundService
 from bot.safety.access import AccessService
 from bot.safety.audit import AuditLog
 from bot.safety.privacy import MemberData, PrivacyService
@@ -42,7 +46,10 @@ class Services:
     adapter: DiscordAdapter
     worker: MatchingWorker
     audit: AuditLog
-    pairing: PairingService
+    profiles: ProfileService
+    rounds: RoundService
+    endings: EndingService
+    reconciler: Reconciler
     privacy: PrivacyService
     safety: SafetyService
     access: AccessService
@@ -65,7 +72,7 @@ def build_services(
     spaces = adapter.spaces
     worker = MatchingWorker()
     audit = AuditLog(sessions, clock=clock)
-    pairing = PairingService(sessions, spaces, clock=clock, runner=worker.run_round, offload=worker.search)
+    pairing = build_pairing(sessions, spaces, audit, clock=clock, runner=worker.run_round, offload=worker.search)
     access = AccessService(sessions, spaces, audit, clock=clock)
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
     checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
@@ -85,9 +92,12 @@ def build_services(
         adapter=adapter,
         worker=worker,
         audit=audit,
-        pairing=pairing,
-        privacy=PrivacyService(sessions, pairing, audit, member_data=[checkins_data]),
-        safety=SafetyService(sessions, spaces, pairing, audit, clock=clock),
+        profiles=pairing.profiles,
+        rounds=pairing.rounds,
+        endings=pairing.endings,
+        reconciler=pairing.reconciler,
+        privacy=PrivacyService(sessions, pairing.endings, audit, member_data=[checkins_data]),
+        safety=SafetyService(sessions, spaces, pairing.endings, audit, clock=clock),
         access=access,
         retention=retention,
         stats=StatsService(sessions, audit, clock=clock, sources=[checkin_data.program_numbers]),

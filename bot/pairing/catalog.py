@@ -62,10 +62,3 @@ def search_timezones(text: str, limit: int = 25) -> list[str]:
     hits = [tz for tz in all_timezones() if all(w in tz.casefold().replace("_", " ") for w in words)]
     hits.sort(key=lambda tz: (not tz.split("/")[-1].casefold().startswith(words[-1]), tz))
     return hits[:limit]
-
-
-def search_languages(text: str, limit: int = 25) -> list[tuple[str, str]]:
-    key = text.strip().casefold()
-    items = sorted(LANGUAGES.items(), key=lambda item: item[1])
-    hits = [item for item in items if key in item[1].casefold() or key == item[0]]
-    return hits[:limit]

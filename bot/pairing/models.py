@@ -21,10 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
 from bot.db.crypto import EncryptedText
+from bot.db.enum_column import EnumText
+from bot.pairing.states import BlockSource, CreatedBy, EndReason, OddOneOut, PairStatus, Role, SpaceKind
 
-ROLES = ("peer", "mentor", "mentee")
-PAIR_STATUSES = ("pending", "active", "paused", "ended")
-SPACE_KINDS = ("channel", "thread")
+ROLES = tuple(r.value for r in Role)
+PAIR_STATUSES = tuple(s.value for s in PairStatus)
+SPACE_KINDS = tuple(k.value for k in SpaceKind)
 
 
 class GuildSettings(Base):
@@ -44,7 +46,7 @@ class GuildSettings(Base):
     log_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     cooldown_days: Mapped[int] = mapped_column(Integer, default=90)
-    odd_one_out: Mapped[str] = mapped_column(String(16), default="waitlist")
+    odd_one_out: Mapped[OddOneOut] = mapped_column(EnumText(OddOneOut, 16), default=OddOneOut.WAITLIST)
     match_weights: Mapped[dict[str, float] | None] = mapped_column(JSON)
     # check-ins (revision 0002): the default prompt time (minutes after local midnight) and how many
     # missed check-ins count as "gone quiet" (the support text is the safety settings' resources)
@@ -68,7 +70,7 @@ class MemberProfile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(EnumText(Role, 16))
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     timezone: Mapped[str] = mapped_column(String(64))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -102,17 +104,17 @@ class Pair(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[PairStatus] = mapped_column(EnumText(PairStatus, 16), default=PairStatus.PENDING)
     space_name: Mapped[str] = mapped_column(String(32), unique=True)
     space_id: Mapped[int | None] = mapped_column(BigInteger)
-    space_kind: Mapped[str | None] = mapped_column(String(16))
+    space_kind: Mapped[SpaceKind | None] = mapped_column(EnumText(SpaceKind, 16))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_by: Mapped[str] = mapped_column(String(16))  # "request", "round" or "moderator"
+    created_by: Mapped[CreatedBy] = mapped_column(EnumText(CreatedBy, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    end_reason: Mapped[str | None] = mapped_column(String(32))
+    end_reason: Mapped[EndReason | None] = mapped_column(EnumText(EndReason, 32))
 
     members: Mapped[list[PairMember]] = relationship(
         back_populates="pair", lazy="selectin", cascade="all, delete-orphan", order_by="PairMember.id"
@@ -185,5 +187,5 @@ class Block(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     blocker_id: Mapped[int] = mapped_column(BigInteger)
     blocked_id: Mapped[int] = mapped_column(BigInteger)
-    source: Mapped[str] = mapped_column(String(16))  # "member" or "moderator"
+    source: Mapped[BlockSource] = mapped_column(EnumText(BlockSource, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from bot.core.errors import InvalidInput
 from bot.core.text import clean_block, clean_line, human_list, split_list
 from bot.pairing import catalog
 from bot.pairing.models import ROLES
+from bot.pairing.states import Role
 
 MAX_TOPICS = 5
 MAX_LANGUAGES = 5
@@ -36,7 +37,7 @@ class ProfileInput:
 class ProfileData:
     """A validated profile, ready to store."""
 
-    role: str
+    role: Role
     timezone: str
     languages: tuple[str, ...]
     topics: tuple[str, ...]
@@ -114,13 +115,13 @@ def validate_profile(raw: ProfileInput, allowed_topics: list[str]) -> ProfileDat
         raise InvalidInput(f"Keep your 'about me' to {MAX_ABOUT_LENGTH} characters (it has {len(about)}).")
     capacity = 1
     if raw.capacity is not None:
-        if role != "mentor":
+        if role != Role.MENTOR:
             raise InvalidInput("Capacity is only for mentors; leave it empty for peers and mentees.")
         if not 1 <= raw.capacity <= MAX_CAPACITY:
             raise InvalidInput(f"A mentor's capacity must be between 1 and {MAX_CAPACITY} mentees.")
         capacity = raw.capacity
     return ProfileData(
-        role=role,
+        role=Role(role),
         timezone=timezone,
         languages=_languages(raw.languages),
         topics=_topics(raw.topics, allowed_topics),

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pairing.models import Block, GuildSettings, MemberProfile, Pair, PairHistory, PairMember
+from bot.pairing.states import OPEN_STATUSES, BlockSource, PairStatus
 
 
 def as_utc(value: datetime) -> datetime:
@@ -70,6 +71,11 @@ class ProfileRepo:
         )
         return (await self.session.scalars(stmt)).all()
 
+    def add(self, guild_id: int, user_id: int) -> MemberProfile:
+        profile = MemberProfile(guild_id=guild_id, user_id=user_id)
+        self.session.add(profile)
+        return profile
+
     async def delete(self, profile: MemberProfile) -> None:
         await self.session.delete(profile)
 
@@ -88,6 +94,10 @@ class PairRepo:
         )
         return (await self.session.scalars(stmt)).all()
 
+    async def settled_pairs_of(self, guild_id: int, user_id: int) -> list[Pair]:
+        """The member's open pairs whose space is open (not those still being opened)."""
+        return [p for p in await self.open_pairs_of(guild_id, user_id) if p.status != PairStatus.PENDING]
+
     async def used_slots(self, guild_id: int, user_id: int) -> set[int]:
         stmt = select(PairMember.slot).where(
             PairMember.guild_id == guild_id, PairMember.user_id == user_id, PairMember.is_open
@@ -105,16 +115,22 @@ class PairRepo:
     async def get(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
 
+    async def add(self, pair: Pair) -> int:
+        """Write a new pair and its members (the partial unique index refuses a double booking)."""
+        self.session.add(pair)
+        await self.session.flush()
+        return pair.id
+
     async def open_pairs(self, guild_id: int) -> Sequence[Pair]:
         stmt = (
             select(Pair)
-            .where(Pair.guild_id == guild_id, Pair.status.in_(("active", "paused")))
+            .where(Pair.guild_id == guild_id, Pair.status.in_(OPEN_STATUSES))
             .order_by(Pair.started_at, Pair.id)
         )
         return (await self.session.scalars(stmt)).all()
 
     async def pending(self) -> Sequence[Pair]:
-        return (await self.session.scalars(select(Pair).where(Pair.status == "pending"))).all()
+        return (await self.session.scalars(select(Pair).where(Pair.status == PairStatus.PENDING))).all()
 
     async def name_taken(self, name: str) -> bool:
         return (await self.session.scalar(select(Pair.id).where(Pair.space_name == name))) is not None
@@ -130,13 +146,6 @@ class PairRepo:
             for high in ordered[i + 1 :]:
                 self.session.add(PairHistory(guild_id=guild_id, pair_id=pair_id, user_low=low, user_high=high))
 
-    async def ever_paired(self, guild_id: int, a: int, b: int) -> bool:
-        low, high = sorted((a, b))
-        stmt = select(PairHistory.id).where(
-            PairHistory.guild_id == guild_id, PairHistory.user_low == low, PairHistory.user_high == high
-        )
-        return (await self.session.scalar(stmt.limit(1))) is not None
-
     async def history_latest(self, guild_id: int) -> dict[frozenset[int], datetime]:
         """Every past pair of this server, with when they were last paired."""
         stmt = (
@@ -148,7 +157,7 @@ class PairRepo:
         return {frozenset((low, high)): as_utc(when) for low, high, when in rows}
 
     async def delete_pending(self, pair_id: int) -> None:
-        await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == "pending"))
+        await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == PairStatus.PENDING))
 
 
 class BlockRepo:
@@ -169,7 +178,7 @@ class BlockRepo:
         stmt = select(Block.blocker_id, Block.blocked_id).where(Block.guild_id == guild_id)
         return {frozenset(row) for row in (await self.session.execute(stmt)).all()}
 
-    async def add(self, guild_id: int, blocker_id: int, blocked_id: int, source: str) -> None:
+    async def add(self, guild_id: int, blocker_id: int, blocked_id: int, source: BlockSource) -> None:
         exists = await self.session.scalar(
             select(Block.id).where(
                 Block.guild_id == guild_id, Block.blocker_id == blocker_id, Block.blocked_id == blocked_id

@@ -15,8 +15,9 @@ from bot import matching
 from bot.matching.profiles import PairKey
 from bot.pairing.catalog import LANGUAGES
 from bot.pairing.models import GuildSettings, MemberProfile
+from bot.pairing.states import OddOneOut, Role
 
-COMPATIBLE_ROLES = {("peer", "peer"), ("mentor", "mentee"), ("mentee", "mentor")}
+COMPATIBLE_ROLES = {(Role.PEER, Role.PEER), (Role.MENTOR, Role.MENTEE), (Role.MENTEE, Role.MENTOR)}
 NO_PARTNER = matching.explain.NO_COMPATIBLE
 BY_MODERATOR = "paired by the program's moderators"
 TAG_REASON = "both chose "  # the engine's wording for shared community tags
@@ -55,7 +56,7 @@ class Context:
     mentor_load: dict[int, int]
     now: datetime
     cooldown_days: float = 90.0
-    odd_one_out: str = "waitlist"
+    odd_one_out: OddOneOut = OddOneOut.WAITLIST
     weights: matching.Weights = field(default_factory=matching.Weights)
     seed: int = 0
 
@@ -96,7 +97,7 @@ def round_input(waiting: Sequence[MemberProfile], ctx: Context) -> matching.Roun
         now=ctx.now,
         cooldown_days=ctx.cooldown_days,
         weights=ctx.weights,
-        odd_one_out="trio" if ctx.odd_one_out == "trio" else "waitlist",
+        odd_one_out="trio" if ctx.odd_one_out == OddOneOut.TRIO else "waitlist",
         seed=ctx.seed,
     )
 

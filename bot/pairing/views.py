@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.pairing.models import MemberProfile, Pair
+from bot.pairing.states import OddOneOut, PairStatus, Role, SpaceKind
 
 
 @dataclass(frozen=True)
 class PairView:
     pair_id: int
     guild_id: int
-    status: str
+    status: PairStatus
     member_ids: tuple[int, ...]
     space_id: int | None
-    space_kind: str | None
+    space_kind: SpaceKind | None
     started_at: datetime | None
     score: float
     reasons: tuple[str, ...]
@@ -41,7 +42,7 @@ class PairView:
 @dataclass(frozen=True)
 class ProfileView:
     user_id: int
-    role: str
+    role: Role
     timezone: str
     languages: tuple[str, ...]
     topics: tuple[str, ...]
@@ -101,5 +102,5 @@ class SettingsView:
     moderator_role_id: int | None
     log_channel_id: int | None
     topics: tuple[str, ...]
-    odd_one_out: str = "waitlist"
+    odd_one_out: OddOneOut = OddOneOut.WAITLIST
     cooldown_days: int = 90

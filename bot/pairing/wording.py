@@ -65,9 +65,5 @@ def moderator_ended(guild_name: str) -> str:
     )
 
 
-def paired_notice(guild_name: str, space_id: int) -> str:
-    return f"You've been paired in **{guild_name}**! Your private space is {channel_link(space_id)}."
-
-
 def space_failed_for_moderators(hint: str) -> str:
     return f"Tandem could not open a private pair space: {hint}"

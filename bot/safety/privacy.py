@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.errors import NotFound
+from bot.pairing.ending_service import EndingService
 from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import ProfileRepo
-from bot.pairing.service import PairingService
 from bot.safety.audit import AuditLog
 from bot.safety.queries import ReportRepo
 from bot.safety.states import AuditAction, ReportStatus
@@ -42,12 +42,12 @@ class PrivacyService:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
-        pairing: PairingService,
+        endings: EndingService,
         audit: AuditLog,
         member_data: Sequence[MemberData] = (),
     ) -> None:
         self.sessions = sessions
-        self.pairing = pairing
+        self.endings = endings
         self.audit = audit
         self.member_data = tuple(member_data)
 
@@ -115,7 +115,7 @@ class PrivacyService:
             opted_in = profile is not None and profile.opted_in
             reports = len(await ReportRepo(session).filed_by(guild_id, user_id))
         if opted_in:
-            await self.pairing.leave(guild_id, user_id, guild_name)
+            await self.endings.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
             held = await self._erase_rows(session, guild_id, user_id)
             profile = await ProfileRepo(session).get(guild_id, user_id)
@@ -139,7 +139,7 @@ class PrivacyService:
             )
         if profile is None:
             return held
-        await self.pairing.leave(guild_id, user_id, guild_name)
+        await self.endings.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
             if profile is not None:

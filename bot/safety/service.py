@@ -20,9 +20,10 @@ from bot.core.ports import SpacePort
 from bot.core.text import clean_block, shown_plain
 from bot.db.base import utcnow
 from bot.pairing import wording
+from bot.pairing.ending_service import EndingService
 from bot.pairing.models import Block, Pair, PairMember
 from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
-from bot.pairing.service import PairingService
+from bot.pairing.states import BlockSource, PairStatus
 from bot.safety.audit import AuditLog
 from bot.safety.models import Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
@@ -67,13 +68,13 @@ class SafetyService:
         self,
         sessions: async_sessionmaker[AsyncSession],
         spaces: SpacePort,
-        pairing: PairingService,
+        endings: EndingService,
         audit: AuditLog,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
-        self.pairing = pairing
+        self.endings = endings
         self.audit = audit
         self.clock = clock
 
@@ -138,7 +139,7 @@ class SafetyService:
         if a == b:
             raise InvalidInput("Choose two different members to block from being paired.")
         async with self.audit.unit() as unit:
-            await BlockRepo(unit.session).add(guild_id, a, b, source="moderator")
+            await BlockRepo(unit.session).add(guild_id, a, b, source=BlockSource.MODERATOR)
             pairs = await PairRepo(unit.session).open_pairs_of(guild_id, a)
             await unit.record(guild_id, moderator_id, AuditAction.BLOCK, member_ids=[a, b])
         return any(b in p.user_ids for p in pairs)
@@ -267,13 +268,13 @@ class SafetyService:
             pair_id, pair_status = (pair.id, pair.status) if pair is not None else (None, None)
             report.status, report.resolved_at, report.resolved_by = ReportStatus.RESOLVED, self.clock(), moderator_id
             report.resolution, report.resolution_note = action, note_text or None
-            if action == Resolution.PAUSE and pair is not None and pair.status == "active":
-                pair.status = "paused"
+            if action == Resolution.PAUSE and pair is not None and pair.status == PairStatus.ACTIVE:
+                pair.status = PairStatus.PAUSED
             if action == Resolution.BLOCK:
                 blocks = BlockRepo(session)
                 for i, a in enumerate(member_ids):
                     for b in member_ids[i + 1 :]:
-                        await blocks.add(guild_id, a, b, source="moderator")
+                        await blocks.add(guild_id, a, b, source=BlockSource.MODERATOR)
             detail = f"action={action}" + (", note set" if note_text else "")
             await unit.record(
                 guild_id, moderator_id, AuditAction.RESOLVE, pair_id=pair_id, case_id=case_id, detail=detail
@@ -282,7 +283,10 @@ class SafetyService:
         if action == Resolution.PAUSE:
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} is paused."
         if action in (Resolution.END, Resolution.BLOCK) and pair_id is not None:
-            ended = pair_status != "ended" and await self.pairing.end_pair(guild_id, pair_id, guild_name) is not None
+            ended = (
+                pair_status != PairStatus.ENDED
+                and await self.endings.end_pair(guild_id, pair_id, guild_name) is not None
+            )
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} " + ("has ended" if ended else "had already ended")
             outcome += " and can't be formed again." if action == Resolution.BLOCK else "."
         return outcome

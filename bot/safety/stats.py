@@ -132,7 +132,7 @@ class StatsService:
             extra: list[str] = []
             for source in self.sources:
                 extra.extend(line.text() for line in await source(session, guild_id))
-        statuses = Counter(status for status, *_ in pairs)
+        statuses: Counter[str] = Counter(status for status, *_ in pairs)
         reasons = Counter(END_REASONS.get(r or "", "other") for status, _s, _e, r in pairs if status == "ended")
         spans = [(as_utc(s), as_utc(e) if e else None) for _st, s, e, _r in pairs if s is not None]
         week_ends = tuple(now - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS))

@@ -72,6 +72,8 @@ Gateway and limits:
     ``sb.ratelimits.add_route("POST", r"/channels/\\d+/messages", limit=5, window=1.0)`` (per major
     parameter), ``sb.ratelimits.set_global(per_second=50)`` (interaction endpoints exempt);
     ``sb.faults.fail_next("POST", r"/guilds/\\d+/channels", status=500, count=1)``.
+    ``gate = sb.faults.hold("POST", r"/guilds/\\d+/channels")``: matching requests wait in the server
+    (``await gate.reached.wait()``, ``gate.held``) until ``gate.release()``.
     ``sb.stats``: ``global_429``, ``route_429``, ``fault_responses``, ``invalid_requests``,
     ``bot_requests``, ``peak_rps``, ``mean_rps``.
     ``sb.gateway.allowed_privileged_intents`` (default all): an IDENTIFY asking for more closes 4014.

@@ -7,6 +7,7 @@ Cloudflare ban and raises instead of waiting).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
@@ -156,12 +157,41 @@ class Fault:
     retry_after: float
 
 
+@dataclass
+class Hold:
+    """A gate: matching requests wait in the server until :meth:`release` (``reached`` is set by the first)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    held: int = 0
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class Faults:
-    """``fail_next(method, pattern, status, count)``: the next matching requests fail."""
+    """``fail_next(method, pattern, status, count)``: the next matching requests fail.
+    ``hold(method, pattern)``: matching requests wait at a gate until the test releases it."""
 
     def __init__(self) -> None:
         self.pending: list[Fault] = []
         self.injected = 0
+        self.holds: list[Hold] = []
+
+    def hold(self, method: str, pattern: str) -> Hold:
+        gate = Hold(method.upper(), re.compile(pattern))
+        self.holds.append(gate)
+        return gate
+
+    async def pass_gates(self, method: str, path: str) -> None:
+        for gate in list(self.holds):
+            if gate.method in ("*", method) and gate.pattern.fullmatch(path) and not gate.released.is_set():
+                gate.held += 1
+                gate.reached.set()
+                await gate.released.wait()
+        self.holds = [g for g in self.holds if not g.released.is_set()]
 
     def fail_next(
         self, method: str, pattern: str, *, status: int = 500, count: int = 1, retry_after: float = 0.1

@@ -175,6 +175,7 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
                 sb.stats.fault_responses += 1
                 status = fault.status
             else:
+                await sb.faults.pass_gates(method, path)
                 ctx = Ctx(sb, request, method, path, params, query, body, files)
                 result = await route.handler(ctx)
                 status, payload = (204, None) if result is None else (200, result)

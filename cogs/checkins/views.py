@@ -252,14 +252,14 @@ class QuietButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Q
             await reply(interaction, QUIET_ANSWERS[self.choice])
             return
         guild = bot.get_guild(self.guild_id)
-        pair = await bot.pairing.end(
+        pair = await bot.endings.end(
             self.guild_id,
             interaction.user.id,
             partner_id=None,
             dont_pair_again=False,
             guild_name=guild.name if guild else "the server",
         )
-        outcome = await bot.pairing.request(self.guild_id, interaction.user.id)
+        outcome = await bot.rounds.request(self.guild_id, interaction.user.id)
         partners = ", ".join(mention(p) for p in pair.partners_of(interaction.user.id))
         await reply(
             interaction,

@@ -8,11 +8,9 @@ from discord.ext import commands
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
-    from bot.pairing.service import PairingService
 
 
 class CogBase(commands.Cog):
     """A mixin of commands; the GroupCog that lists it among its bases registers them."""
 
     bot: TandemBot
-    pairing: PairingService

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.pairing.states import OddOneOut
 from bot.pairing.wording import channel_link, mention
 from cogs.common.base import CogBase
 from cogs.common.replies import fit, guild_of, reply
@@ -46,8 +47,9 @@ class AdminPairCommands(CogBase):
         if problem:
             await reply(interaction, problem)
             return
-        settings = await self.pairing.setup(
+        settings = await self.bot.profiles.setup(
             guild.id,
+            interaction.user.id,
             category_id=category.id if category else None,
             hub_channel_id=hub.id if hub else None,
             moderator_role_id=moderator_role.id if moderator_role else None,
@@ -63,7 +65,7 @@ class AdminPairCommands(CogBase):
             f"Moderator role: {_role(settings.moderator_role_id)}",
             f"Log channel: {_link(settings.log_channel_id)}",
             f"Topics: {', '.join(settings.topics) or 'none yet'}",
-            f"Odd one out: {'joins a trio' if settings.odd_one_out == 'trio' else 'first on the waitlist'}; "
+            f"Odd one out: {'joins a trio' if settings.odd_one_out == OddOneOut.TRIO else 'first on the waitlist'}; "
             f"former partners may meet again after {settings.cooldown_days} days",
         ]
         admins = [r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()]
@@ -88,7 +90,7 @@ class AdminPairCommands(CogBase):
     async def match(self, interaction: discord.Interaction[TandemBot], dry_run: bool = False) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.pairing.run_round(guild.id, dry_run=dry_run)
+        outcome = await self.bot.rounds.run_round(guild.id, interaction.user.id, dry_run=dry_run)
         lines: list[str] = []
         if dry_run:
             lines.append(f"**Dry run**: {len(outcome.proposed)} pairs proposed; nothing was created.")
@@ -116,20 +118,20 @@ class AdminPairCommands(CogBase):
             await reply(interaction, "Bots can't take part in the peer program; choose two members.")
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        pair = await self.pairing.pair_manually(guild.id, member_a.id, member_b.id)
+        pair = await self.bot.rounds.pair_manually(guild.id, interaction.user.id, member_a.id, member_b.id)
         await reply(interaction, f"Paired: {pair_line(pair)}.")
 
     @app_commands.command(name="unpair", description="End a member's pairing (both are told kindly)")
     async def unpair(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ended = await self.pairing.unpair(guild.id, member.id, guild.name)
+        ended = await self.bot.endings.unpair(guild.id, interaction.user.id, member.id, guild.name)
         await reply(interaction, f"Ended {len(ended)} pairing(s) of {member.mention}; both members were told kindly.")
 
     @app_commands.command(name="pairs", description="Open pairs: members, since when, status (no content)")
     async def pairs(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        pairs = await self.pairing.list_pairs(guild.id)
+        pairs = await self.bot.rounds.list_pairs(guild.id, interaction.user.id)
         if not pairs:
             await reply(interaction, "There are no open pairs yet.")
             return

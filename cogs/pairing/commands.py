@@ -22,13 +22,13 @@ class PeerPairingCommands(CogBase):
     async def request(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.pairing.request(guild.id, interaction.user.id)
+        outcome = await self.bot.rounds.request(guild.id, interaction.user.id)
         await reply(interaction, request_outcome(outcome, interaction.user.id))
 
     @app_commands.command(name="status", description="Your pairing: with whom, since when, and your space")
     async def status(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        status = await self.pairing.status(guild.id, interaction.user.id)
+        status = await self.bot.profiles.status(guild.id, interaction.user.id)
         if status.pairs:
             lines = [pair_line(p, interaction.user.id) for p in status.pairs]
             text = "You're paired with " + "; ".join(lines) + "."
@@ -54,7 +54,7 @@ class PeerPairingCommands(CogBase):
     ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        pair = await self.pairing.end(
+        pair = await self.bot.endings.end(
             guild.id,
             interaction.user.id,
             partner_id=partner.id if partner else None,
@@ -72,7 +72,7 @@ class PeerPairingCommands(CogBase):
     async def leave(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ended = await self.pairing.leave(guild.id, interaction.user.id, guild.name)
+        ended = await self.bot.endings.leave(guild.id, interaction.user.id, guild.name)
         text = "You've left the peer program" + (" and your pairing has ended" if ended else "") + "."
         text += " Would you like me to delete your profile too?"
         await reply(interaction, text, view=LeaveChoice(self.bot, guild.id, interaction.user.id))

@@ -19,7 +19,7 @@ class Members(commands.Cog):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         guild = self.bot.get_guild(payload.guild_id)
         name = guild.name if guild else "the server"
-        await self.bot.pairing.member_left_server(payload.guild_id, payload.user.id, name)
+        await self.bot.endings.member_left_server(payload.guild_id, payload.user.id, name)
 
 
 async def setup(bot: TandemBot) -> None:

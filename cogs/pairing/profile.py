@@ -78,7 +78,7 @@ class PeerProfileCommands(CogBase):
             about=about,
             capacity=capacity,
         )
-        profile, created = await self.pairing.join(guild.id, interaction.user.id, raw)
+        profile, created = await self.bot.profiles.join(guild.id, interaction.user.id, raw)
         if profile.dm_channel_id is None:
             await self._remember_dm_channel(interaction)
         if created:
@@ -97,7 +97,7 @@ class PeerProfileCommands(CogBase):
         if dm_channel_id is None:
             log.warning("could not open a DM channel for a member in guild %s", guild.id)
             return
-        await self.pairing.remember_dm_channel(guild.id, interaction.user.id, dm_channel_id)
+        await self.bot.profiles.remember_dm_channel(guild.id, interaction.user.id, dm_channel_id)
 
     @join.autocomplete("timezone")
     async def _timezone_autocomplete(self, _i: discord.Interaction[Any], current: str) -> list[Choice[str]]:
@@ -112,14 +112,14 @@ class PeerProfileCommands(CogBase):
     async def _topics_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
         if interaction.guild_id is None:
             return []
-        settings = await self.pairing.settings(interaction.guild_id)
+        settings = await self.bot.profiles.settings(interaction.guild_id)
         topics = list(settings.topics) if settings else []
         return _complete_list(current, [(t, t) for t in topics])
 
     @app_commands.command(name="profile", description="See your profile (only you can see it)")
     async def profile(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
-        profile = await self.pairing.profile(guild.id, interaction.user.id)
+        profile = await self.bot.profiles.profile(guild.id, interaction.user.id)
         embed = discord.Embed(title="Your peer profile", description="\n".join(profile_lines(profile)))
         embed.set_footer(text="Edit it any time with /peer join. Only you can see this.")
         await reply(interaction, embed=embed)

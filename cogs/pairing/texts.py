@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.pairing.catalog import LANGUAGES, LIFE_STAGES
+from bot.pairing.states import Role
 from bot.pairing.views import PairView, ProfileView, RequestOutcome
 from bot.pairing.wording import channel_link, mention
 from cogs.common.replies import plain, timestamp
@@ -27,7 +28,7 @@ def pair_line(pair: PairView, viewer: int | None = None) -> str:
 
 def profile_lines(p: ProfileView) -> list[str]:
     lines = [
-        f"**Role:** {p.role}" + (f" (up to {p.capacity} mentees)" if p.role == "mentor" else ""),
+        f"**Role:** {p.role}" + (f" (up to {p.capacity} mentees)" if p.role == Role.MENTOR else ""),
         f"**Timezone:** {p.timezone}",
         f"**Languages:** {', '.join(LANGUAGES.get(code, code) for code in p.languages)}",
         f"**Topics:** {', '.join(plain(t) for t in p.topics) or '—'}",

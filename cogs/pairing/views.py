@@ -38,7 +38,7 @@ class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            outcome = await interaction.client.pairing.request(self.guild_id, interaction.user.id)
+            outcome = await interaction.client.rounds.request(self.guild_id, interaction.user.id)
         except TandemError as exc:
             await reply(interaction, exc.message)
             return
@@ -71,7 +71,7 @@ class LeaveChoice(discord.ui.View):
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id=ids.LEAVE_DELETE)
     async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer()
-        deleted = await self.bot.pairing.delete_data(self.guild_id, self.user_id)
+        deleted = await self.bot.endings.delete_data(self.guild_id, self.user_id)
         text = (
             "Your profile is deleted. If you come back, /peer join starts fresh."
             if deleted

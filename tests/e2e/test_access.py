@@ -85,7 +85,9 @@ async def test_bad_access_requests_change_nothing(world: World) -> None:
     await driven(world)
     alice, bob, pair = await paired(world)
     async with world.sessions.begin() as session:
-        other = Pair(guild_id=4242, status="active", space_name="pair-elsewh", space_id=pair.space_id, created_by="x")
+        other = Pair(
+            guild_id=4242, status="active", space_name="pair-elsewh", space_id=pair.space_id, created_by="moderator"
+        )
         session.add(other)
     other_pair = await world.one(Pair, Pair.guild_id == 4242)
     before = len(world.sb.messages_in(pair.space_id))

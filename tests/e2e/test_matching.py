@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from bot.pairing.models import MemberProfile, Pair
@@ -96,3 +98,33 @@ async def test_blocked_pairs_never_meet_whatever_the_cooldown(world: World) -> N
         assert "block" not in (result.content or "").casefold()
     dry = await world.run(world.mod, "peeradmin match", dry_run=True)
     assert "0 pairs proposed" in (dry.content or "")
+
+
+async def test_a_round_opening_spaces_never_blocks_join_in_the_same_server(world: World) -> None:
+    """The guild lock covers only the reservation: while a round waits on Discord to open a space,
+    another member's /peer join in the same server completes; then the round finishes as usual."""
+    await world.setup()
+    people = [world.member(f"m{i}") for i in range(4)]
+    for person in people:
+        await world.join(person)
+    gate = world.sb.faults.hold("POST", CHANNEL_CREATE)
+    try:
+        match = await world.sb.invoke(world.guild, world.mod, "peeradmin match")
+        await asyncio.wait_for(gate.reached.wait(), timeout=10)
+        late = world.member("late")
+        joined = await world.sb.invoke(world.guild, late, "peer join", role="peer", timezone="UTC", languages="en")
+        await joined.wait_done(timeout=5)  # before the fix, this waited for the whole round
+        assert "Welcome to the peer program" in (joined.content or "")
+        assert gate.held == 1 and not match.done.is_set()  # the round is still at its first space
+        pending = await world.rows(select(Pair).where(Pair.status == "pending"))
+        assert len(pending) == 2  # both pairs reserved before any space was asked for
+    finally:
+        gate.release()
+    await match.wait_done(timeout=10)
+    assert "Made 2 pairs." in (match.content or "")
+    pairs = await world.rows(select(Pair).where(Pair.status == "active"))
+    assert {m for p in pairs for m in p.user_ids} == {p.id for p in people}
+    assert all(p.space_id is not None for p in pairs)
+    assert len(world.sb.find_requests("POST", CHANNEL_CREATE)) == 2
+    late_profile = await world.one(MemberProfile, MemberProfile.user_id == late.id)
+    assert late_profile.opted_in and late_profile.waiting_since is not None  # joined, waiting for the next round

@@ -88,4 +88,4 @@ async def test_setup_refuses_a_log_channel_everyone_can_see(world: World) -> Non
     public = world.sb.add_text_channel(world.guild, "public-log")
     result = await world.setup(log_channel=public)
     assert one_sentence(result.content) and "Everyone in the server can see that log channel" in (result.content or "")
-    assert await world.running.bot.pairing.settings(world.guild.id) is None  # type: ignore[union-attr]
+    assert await world.running.bot.profiles.settings(world.guild.id) is None  # type: ignore[union-attr]

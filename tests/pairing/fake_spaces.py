@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.core.errors import SpaceError
@@ -19,8 +20,13 @@ class FakeSpaces:
     closed_dms: set[int] = field(default_factory=set)
     fail_open: SpaceError | None = None
     next_id: int = 1000
+    gate: asyncio.Event | None = None  # when set up, opening a space waits until the test sets it
+    at_gate: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def open_space(self, plan: SpacePlan) -> OpenedSpace:
+        if self.gate is not None:
+            self.at_gate.set()
+            await self.gate.wait()
         if self.fail_open is not None:
             raise self.fail_open
         self.next_id += 1
