@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
+from bot.audit import AuditAction
 from bot.discord.tree import NOT_MODERATOR, NotModerator, send_error
-from bot.safety.states import AuditAction
 from cogs.checkins.admin import AdminCheckinCommands
 from cogs.common.groups import PROGRAM, SAFETY
 from cogs.common.replies import guild_of

@@ -74,8 +74,8 @@ async def _rotate_key(settings: Settings) -> int:
 
 
 async def _verify_audit(settings: Settings) -> int:
+    from bot.audit import AuditLog
     from bot.db.engine import create_engine, create_session_factory, sqlite_path
-    from bot.safety.audit import AuditLog
 
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():

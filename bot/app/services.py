@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app.client import TandemBot
 from bot.app.config import Settings
 from bot.app.worker import MatchingWorker
+from bot.audit import AuditLog
 from bot.checkins import data as checkin_data
+from bot.checkins import wording as checkin_wording
 from bot.checkins.dispatcher import Dispatcher
 from bot.checkins.goals import GoalService
 from bot.checkins.pacing import Pacer
@@ -32,7 +34,6 @@ from bot.pairing.profile_service import ProfileService
 from bot.pairing.reconcile import Reconciler
 from bot.pairing.round_service import RoundService
 from bot.safety.access import AccessService
-from bot.safety.audit import AuditLog
 from bot.safety.privacy import MemberData, PrivacyService
 from bot.safety.retention import RetentionService
 from bot.safety.service import SafetyService
@@ -72,7 +73,15 @@ def build_services(
     spaces = adapter.spaces
     worker = MatchingWorker()
     audit = AuditLog(sessions, clock=clock)
-    pairing = build_pairing(sessions, spaces, audit, clock=clock, runner=worker.run_round, offload=worker.search)
+    pairing = build_pairing(
+        sessions,
+        spaces,
+        audit,
+        clock=clock,
+        runner=worker.run_round,
+        offload=worker.search,
+        welcome_notes=[checkin_wording.welcome_agreement_hint()],  # the welcome points at the agreement button
+    )
     access = AccessService(sessions, spaces, audit, clock=clock)
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
     checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)

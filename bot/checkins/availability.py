@@ -10,7 +10,7 @@ from bot.checkins.reminders import QUIET_PAUSE
 from bot.checkins.service_base import CheckinServiceBase
 from bot.checkins.states import QuietChoice
 from bot.core.errors import InvalidInput
-from bot.pairing.queries import PairRepo
+from bot.pairing import PairRepo
 
 MAX_PAUSE = timedelta(days=180)
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.checkins import ledger
 from bot.checkins.queries import CheckinRepo
 from bot.db.base import utcnow
-from bot.safety import stats
+from bot.safety import StatLine
 
 RATE_WINDOW = timedelta(weeks=4)
 GOALS_WINDOW = timedelta(weeks=12)
@@ -76,7 +76,7 @@ async def erase_pair(session: AsyncSession, guild_id: int, pair_id: int) -> None
     await CheckinRepo(session).erase_pair_text(pair_id)
 
 
-async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.StatLine]:
+async def program_numbers(session: AsyncSession, guild_id: int) -> list[StatLine]:
     """Check-in rate over four weeks and goals completed over twelve: counts only, never content."""
     now = utcnow()
     repo = CheckinRepo(session)
@@ -84,6 +84,6 @@ async def program_numbers(session: AsyncSession, guild_id: int) -> list[stats.St
     answered = await repo.pairs_checked_in_since(guild_id, now - RATE_WINDOW)
     goals_done = await repo.goals_done_since(guild_id, now - GOALS_WINDOW)
     return [
-        stats.StatLine("Pairs that checked in after a prompt (4 weeks)", min(answered, prompts), prompts),
-        stats.StatLine("Goals completed (12 weeks)", goals_done),
+        StatLine("Pairs that checked in after a prompt (4 weeks)", min(answered, prompts), prompts),
+        StatLine("Goals completed (12 weeks)", goals_done),
     ]

@@ -27,7 +27,7 @@ from bot.checkins.pacing import Pacer
 from bot.checkins.queries import CheckinRepo
 from bot.checkins.states import DeliveryKind, DeliveryStatus, GoalStatus, Via
 from bot.db.base import utcnow
-from bot.pairing.models import Pair
+from bot.pairing import Pair
 
 log = logging.getLogger(__name__)
 

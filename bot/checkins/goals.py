@@ -18,7 +18,7 @@ from bot.checkins.states import GoalStatus
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
-from bot.pairing.queries import PairRepo, ProfileRepo
+from bot.pairing import PairRepo, ProfileRepo
 
 log = logging.getLogger(__name__)
 

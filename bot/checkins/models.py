@@ -10,8 +10,6 @@ Discord deduplicates (``enforce_nonce``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -25,37 +23,16 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
 from bot.checkins.states import DeliveryKind, DeliveryStatus, Frequency, GoalStatus, Via, values
 from bot.db.base import Base, UTCDateTime, utcnow
 from bot.db.crypto import EncryptedText
+from bot.db.enum_column import EnumText
 
 FREQUENCIES = values(Frequency)
 DELIVERY_STATUSES = values(DeliveryStatus)
 GOAL_STATUSES = values(GoalStatus)
-
-
-E = TypeVar("E", bound=StrEnum)
-
-
-class Stored(TypeDecorator[E]):
-    """A ``StrEnum`` kept as its plain string (the column stays a VARCHAR); read back as the enum."""
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, enum: type[E], length: int, **kw: Any) -> None:
-        super().__init__(length, **kw)
-        self.enum = enum
-
-    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
-        return None if value is None else self.enum(value)
 
 
 class CheckinSchedule(Base):
@@ -71,7 +48,7 @@ class CheckinSchedule(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), unique=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
-    frequency: Mapped[Frequency] = mapped_column(Stored(Frequency, 16), default=Frequency.WEEKLY)
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency, 16), default=Frequency.WEEKLY)
     weekday: Mapped[int | None] = mapped_column(Integer)
     anchor: Mapped[date] = mapped_column(Date)
     last_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -107,15 +84,15 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
-    kind: Mapped[DeliveryKind] = mapped_column(Stored(DeliveryKind, 24))
+    kind: Mapped[DeliveryKind] = mapped_column(EnumText(DeliveryKind, 24))
     subject_id: Mapped[int] = mapped_column(Integer, default=0)  # a goal id, or 0
     user_id: Mapped[int] = mapped_column(BigInteger, default=0)  # the member it is for, or 0 for the pair
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     nonce: Mapped[str] = mapped_column(String(25), unique=True)
-    via: Mapped[Via] = mapped_column(Stored(Via, 8), default=Via.SPACE)
+    via: Mapped[Via] = mapped_column(EnumText(Via, 8), default=Via.SPACE)
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     mention_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    status: Mapped[DeliveryStatus] = mapped_column(Stored(DeliveryStatus, 12), default=DeliveryStatus.PENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(EnumText(DeliveryStatus, 12), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -165,7 +142,7 @@ class Goal(Base):
     milestones: Mapped[list[str]] = mapped_column(JSON, default=list)
     percent: Mapped[int] = mapped_column(Integer, default=0)
     progress_note: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
-    status: Mapped[GoalStatus] = mapped_column(Stored(GoalStatus, 12), default=GoalStatus.OPEN)
+    status: Mapped[GoalStatus] = mapped_column(EnumText(GoalStatus, 12), default=GoalStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot.audit import AuditLog
 from bot.checkins import ledger
 from bot.checkins.queries import CheckinRepo, aware
 from bot.checkins.service_base import CheckinServiceBase
 from bot.checkins.states import Health
 from bot.core.errors import InvalidInput
-from bot.pairing.models import GuildSettings
-from bot.pairing.queries import SettingsRepo
-from bot.safety.audit import AuditLog
+from bot.pairing import GuildSettings, SettingsRepo
 
 INACTIVE_AFTER = timedelta(days=30)
 OVERDUE_AFTER = timedelta(days=2)

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import CheckIn, CheckinSchedule, Goal, GoalUpdate, PairAgreement
 from bot.checkins.states import GoalStatus
-from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
-from bot.pairing.queries import ProfileRepo
+from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, ProfileRepo
 
 ACTIVE = "active"
 

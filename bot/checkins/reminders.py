@@ -21,7 +21,7 @@ from bot.checkins.models import CheckinSchedule
 from bot.checkins.queries import CheckinRepo
 from bot.checkins.schedule import Daytime, Schedule, latest_due, local_instant, next_due
 from bot.checkins.states import DeliveryKind, DeliveryStatus, Frequency, Via
-from bot.pairing.models import GuildSettings, MemberProfile, Pair
+from bot.pairing import GuildSettings, MemberProfile, Pair
 
 log = logging.getLogger(__name__)
 

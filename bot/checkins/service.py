@@ -13,13 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditLog
 from bot.checkins.agreements import AgreementCommands
 from bot.checkins.availability import AvailabilityCommands
 from bot.checkins.check_in import CheckinCommands
 from bot.checkins.moderators import ModeratorCommands
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
-from bot.safety.audit import AuditLog
 
 
 class CheckinService(AgreementCommands, CheckinCommands, AvailabilityCommands, ModeratorCommands):

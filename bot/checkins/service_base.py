@@ -15,8 +15,7 @@ from bot.checkins.queries import CheckinRepo
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
-from bot.pairing.models import MemberProfile, Pair
-from bot.pairing.queries import PairRepo
+from bot.pairing import MemberProfile, Pair, PairRepo
 
 NOT_PAIRED = "You're not paired right now; check-ins start once you have a partner (/peer request)."
 NOT_YOURS = "That pairing isn't yours, so I can't change it."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.pairing.wording import mention
+from bot.core.text import mention
 
 SUPPORT_FALLBACK = (
     "You're not alone. If you are in danger or crisis, please contact your local emergency number now. "

@@ -52,3 +52,12 @@ def shown_plain(text: str) -> str:
     Messages are also sent with allowed mentions set to none; this keeps ``@everyone`` and ``<@&id>``
     from even looking like mentions."""
     return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def mention(user_id: int) -> str:
+    """Discord's plain ``<@id>``: whoever sends the text decides (allowed_mentions) who is pinged."""
+    return f"<@{user_id}>"
+
+
+def channel_link(channel_id: int) -> str:
+    return f"<#{channel_id}>"

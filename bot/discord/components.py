@@ -11,7 +11,7 @@ from typing import Any
 
 import discord
 
-from bot.checkins.outbox import Action, ButtonSpec
+from bot.checkins import Action, ButtonSpec
 from bot.discord import custom_ids as ids
 
 Look = tuple[str, discord.ButtonStyle]

@@ -13,7 +13,7 @@ import logging
 import aiohttp
 import discord
 
-from bot.checkins.outbox import Outgoing, SendStatus, Sent
+from bot.checkins import Outgoing, SendStatus, Sent
 from bot.discord.components import specs_view
 from bot.discord.messages import DiscordMessages, Outcome, outcome_of
 

@@ -7,6 +7,7 @@ from .engine import best_partner, check_pair, pair_score, run_round
 from .profiles import (
     MemberProfile,
     OddOneOut,
+    PairKey,
     PartnerSuggestion,
     ProposedPair,
     Role,
@@ -21,6 +22,7 @@ from .worker import make_executor, run_round_in_worker
 __all__ = [
     "MemberProfile",
     "OddOneOut",
+    "PairKey",
     "PartnerSuggestion",
     "ProposedPair",
     "Role",

@@ -3,12 +3,13 @@ root and for tests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditLog
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
 from bot.pairing import rounds
@@ -18,7 +19,6 @@ from bot.pairing.profile_service import ProfileService
 from bot.pairing.reconcile import Reconciler
 from bot.pairing.round_service import RoundService
 from bot.pairing.shared import Shared
-from bot.safety.audit import AuditLog
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,12 @@ def build_pairing(
     clock: Callable[[], datetime] = utcnow,
     runner: rounds.RoundRunner = rounds.in_process,
     offload: rounds.Offload = rounds.run_here,
+    welcome_notes: Sequence[str] = (),
 ) -> PairingServices:
     shared = Shared(sessions, clock)
     return PairingServices(
         profiles=ProfileService(shared, audit),
-        rounds=RoundService(shared, PairOpener(shared, spaces), audit, runner=runner, offload=offload),
+        rounds=RoundService(shared, PairOpener(shared, spaces, welcome_notes), audit, runner=runner, offload=offload),
         endings=EndingService(shared, spaces, audit),
         reconciler=Reconciler(shared, spaces),
     )

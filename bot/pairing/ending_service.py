@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit import AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.pairing import wording
@@ -23,7 +24,6 @@ from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo
 from bot.pairing.shared import Shared
 from bot.pairing.states import BlockSource, EndReason, PairStatus
 from bot.pairing.views import PairView
-from bot.safety.audit import AuditLog
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkins import wording as checkin_wording
 from bot.core.errors import MemberGone, SetupNeeded, SpaceError
 from bot.core.ports import SpacePlan, SpacePort
 from bot.pairing import rounds, wording
@@ -44,9 +44,10 @@ class Reservation:
 
 
 class PairOpener:
-    def __init__(self, shared: Shared, spaces: SpacePort) -> None:
+    def __init__(self, shared: Shared, spaces: SpacePort, welcome_notes: Sequence[str] = ()) -> None:
         self.shared = shared
         self.spaces = spaces
+        self.welcome_notes = tuple(welcome_notes)  # other features' lines under the welcome (check-ins' agreement)
 
     # ----- step 1: under the guild lock, in the caller's unit of work --------------------------
 
@@ -153,7 +154,7 @@ class PairOpener:
             await self.spaces.post_in_space(
                 guild_id,
                 opened.space_id,
-                wording.welcome(members, r.proposal.reasons) + "\n\n" + checkin_wording.welcome_agreement_hint(),
+                "\n\n".join((wording.welcome(members, r.proposal.reasons), *self.welcome_notes)),
                 members,
                 welcome_pair_id=pair_id,
             )

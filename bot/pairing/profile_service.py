@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.audit import AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.pairing.models import GuildSettings
 from bot.pairing.profiles import ProfileInput, validate_profile, validate_topic_list
@@ -9,7 +10,6 @@ from bot.pairing.queries import PairRepo, ProfileRepo, SettingsRepo
 from bot.pairing.shared import Shared
 from bot.pairing.states import OddOneOut
 from bot.pairing.views import PairView, ProfileView, SettingsView, StatusView
-from bot.safety.audit import AuditLog
 
 NOT_JOINED = "You haven't joined the peer program yet: use /peer join to opt in."
 

@@ -11,6 +11,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.audit import AuditLog
 from bot.core.errors import Conflict, InvalidInput, MemberGone, NotFound, SetupNeeded, SpaceError
 from bot.pairing import rounds, wording
 from bot.pairing.models import MemberProfile
@@ -20,8 +21,7 @@ from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
 from bot.pairing.shared import Shared
 from bot.pairing.states import CreatedBy, OddOneOut, Role
 from bot.pairing.views import PairView, RequestOutcome, RoundOutcome
-from bot.safety.audit import AuditLog
-from bot.safety.queries import SafetySettingsRepo
+from bot.safety import SafetySettingsRepo
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import matching
-from bot.matching.profiles import PairKey
+from bot.matching import PairKey
 from bot.pairing.catalog import LANGUAGES
 from bot.pairing.models import GuildSettings, MemberProfile
 from bot.pairing.states import OddOneOut, Role

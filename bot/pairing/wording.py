@@ -6,15 +6,7 @@ pinged, and member-written text is never part of these messages except as quoted
 
 from __future__ import annotations
 
-from bot.core.text import human_list
-
-
-def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
-
-
-def channel_link(channel_id: int) -> str:
-    return f"<#{channel_id}>"
+from bot.core.text import human_list, mention
 
 
 def welcome(member_ids: tuple[int, ...], reasons: tuple[str, ...]) -> str:

@@ -18,15 +18,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import MAX_REASON, AuditAction, AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound, SpaceError
 from bot.core.ports import SafetyPort
-from bot.core.text import clean_line, shown_plain
+from bot.core.text import clean_line, mention, shown_plain
 from bot.db.base import utcnow
-from bot.pairing import wording
-from bot.pairing.queries import PairRepo, as_utc
-from bot.safety.audit import MAX_REASON, AuditLog
+from bot.pairing import PairRepo, as_utc
 from bot.safety.models import AccessGrant
-from bot.safety.states import AuditAction
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +48,7 @@ def _when(value: datetime) -> str:
 
 def granted_notice(moderator_id: int, until: datetime, reason: str) -> str:
     return (
-        f"A moderator, {wording.mention(moderator_id)}, can see this space until {_when(until)} "
+        f"A moderator, {mention(moderator_id)}, can see this space until {_when(until)} "
         f"because: {shown_plain(reason)}\n"
         "They can read what is written here but cannot post. Nothing else changes, and this notice "
         "is always posted when a moderator is given access."
@@ -58,13 +56,12 @@ def granted_notice(moderator_id: int, until: datetime, reason: str) -> str:
 
 
 def ended_notice(moderator_id: int) -> str:
-    return f"{wording.mention(moderator_id)}'s moderator access to this space has ended: they can no longer see it."
+    return f"{mention(moderator_id)}'s moderator access to this space has ended: they can no longer see it."
 
 
 def not_opened_notice(moderator_id: int) -> str:
     return (
-        f"Correction: {wording.mention(moderator_id)} could not be given access after all, "
-        "so nobody else can see this space."
+        f"Correction: {mention(moderator_id)} could not be given access after all, so nobody else can see this space."
     )
 
 

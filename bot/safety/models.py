@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
 from bot.db.crypto import EncryptedText
-from bot.safety.states import ReportSource, ReportStatus, Resolution, StrEnumType
+from bot.db.enum_column import EnumText
+from bot.safety.states import ReportSource, ReportStatus, Resolution
 
 REPORT_STATUSES = tuple(s.value for s in ReportStatus)
 
@@ -32,26 +33,6 @@ class SafetySettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class AuditEntry(Base):
-    """One moderator action (or refused attempt). Never edited, never deleted."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: Tandem itself (an expiry)
-    action: Mapped[str] = mapped_column(String(48))
-    pair_id: Mapped[int | None] = mapped_column(Integer)
-    member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    case_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[str] = mapped_column(String(200), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64))
-
-
 class Report(Base):
     """A private report to the moderators: a case with an id. The reporter is never shown to a partner."""
 
@@ -65,13 +46,13 @@ class Report(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     reporter_id: Mapped[int | None] = mapped_column(BigInteger)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
-    source: Mapped[ReportSource] = mapped_column(StrEnumType(ReportSource, 16))
+    source: Mapped[ReportSource] = mapped_column(EnumText(ReportSource, 16))
     text: Mapped[str] = mapped_column(EncryptedText)
-    status: Mapped[ReportStatus] = mapped_column(StrEnumType(ReportStatus, 16), default=ReportStatus.OPEN)
+    status: Mapped[ReportStatus] = mapped_column(EnumText(ReportStatus, 16), default=ReportStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)
-    resolution: Mapped[Resolution | None] = mapped_column(StrEnumType(Resolution, 16))
+    resolution: Mapped[Resolution | None] = mapped_column(EnumText(Resolution, 16))
     resolution_note: Mapped[str | None] = mapped_column(EncryptedText)
 
 

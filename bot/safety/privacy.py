@@ -16,13 +16,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import NotFound
-from bot.pairing.ending_service import EndingService
-from bot.pairing.models import Block, Pair, PairMember
-from bot.pairing.queries import ProfileRepo
-from bot.safety.audit import AuditLog
+from bot.pairing import Block, EndingService, Pair, PairMember, ProfileRepo
 from bot.safety.queries import ReportRepo
-from bot.safety.states import AuditAction, ReportStatus
+from bot.safety.states import ReportStatus
 
 
 @dataclass(frozen=True)

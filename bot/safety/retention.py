@@ -28,15 +28,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import InvalidInput
 from bot.core.ports import SafetyPort
 from bot.db.base import utcnow
-from bot.pairing.models import Pair
-from bot.pairing.queries import as_utc
-from bot.safety.audit import AuditLog
+from bot.pairing import Pair, as_utc
 from bot.safety.models import PairRetention, Report, SafetySettings
 from bot.safety.queries import SafetySettingsRepo
-from bot.safety.states import AuditAction, ReportStatus
+from bot.safety.states import ReportStatus
 
 log = logging.getLogger(__name__)
 

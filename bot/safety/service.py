@@ -15,19 +15,26 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
-from bot.core.text import clean_block, shown_plain
+from bot.core.text import clean_block, mention, shown_plain
 from bot.db.base import utcnow
-from bot.pairing import wording
-from bot.pairing.ending_service import EndingService
-from bot.pairing.models import Block, Pair, PairMember
-from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
-from bot.pairing.states import BlockSource, PairStatus
-from bot.safety.audit import AuditLog
+from bot.pairing import (
+    Block,
+    BlockRepo,
+    BlockSource,
+    EndingService,
+    Pair,
+    PairMember,
+    PairRepo,
+    PairStatus,
+    ProfileRepo,
+    SettingsRepo,
+)
 from bot.safety.models import Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
-from bot.safety.states import AuditAction, ReportSource, ReportStatus, Resolution
+from bot.safety.states import ReportSource, ReportStatus, Resolution
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,7 @@ class SafetyService:
             if log_channel_id is not None:
                 await self._tell_moderators(
                     log_channel_id,
-                    f"{wording.mention(user_id)} asked for support and agreed that you be told. "
+                    f"{mention(user_id)} asked for support and agreed that you be told. "
                     "Consider reaching out to them privately.",
                 )
         return text
@@ -228,7 +235,7 @@ class SafetyService:
             about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
             await self._tell_moderators(
                 log_channel_id,
-                f"**Case #{case_id}**: a private report about {about}, from {wording.mention(reporter_id)}. "
+                f"**Case #{case_id}**: a private report about {about}, from {mention(reporter_id)}. "
                 f"Their partner has not been told. Act with `/peeradmin safety resolve case:{case_id}`.\n"
                 f">>> {shown_plain(cleaned)}",
             )

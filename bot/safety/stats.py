@@ -22,11 +22,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit import AuditAction, AuditLog
 from bot.db.base import utcnow
-from bot.pairing.models import MemberProfile, Pair
-from bot.pairing.queries import as_utc
-from bot.safety.audit import AuditLog
-from bot.safety.states import AuditAction
+from bot.pairing import MemberProfile, Pair, as_utc
 
 SMALL = 5
 WEEKS = 12

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.core.errors import TandemError
+from bot.core.text import mention
 from bot.discord import custom_ids as ids
 from bot.discord.components import button
 from bot.discord.tree import UNEXPECTED, send_error
-from bot.pairing.wording import mention
 from cogs.common.replies import reply, timestamp
-from cogs.pairing.texts import request_outcome
+from cogs.pairing import request_outcome
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot

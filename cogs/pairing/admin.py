@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.core.text import channel_link, mention
 from bot.pairing.states import OddOneOut
-from bot.pairing.wording import channel_link, mention
 from cogs.common.base import CogBase
 from cogs.common.replies import fit, guild_of, reply
 from cogs.pairing.texts import pair_line

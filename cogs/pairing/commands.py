@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.pairing.wording import mention
+from bot.core.text import mention
 from cogs.common.base import CogBase
 from cogs.common.replies import guild_of, reply, timestamp
 from cogs.pairing.texts import pair_line, request_outcome

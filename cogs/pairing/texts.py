@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.core.text import channel_link, mention
 from bot.pairing.catalog import LANGUAGES, LIFE_STAGES
 from bot.pairing.states import Role
 from bot.pairing.views import PairView, ProfileView, RequestOutcome
-from bot.pairing.wording import channel_link, mention
 from cogs.common.replies import plain, timestamp
 
 

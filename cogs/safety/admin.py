@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.pairing.wording import mention
+from bot.core.text import mention
 from bot.safety.stats import render_chart
 from cogs.common.base import CogBase
 from cogs.common.replies import fit, guild_of, plain, reply, timestamp

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
-from bot.pairing.wording import mention
+from bot.core.text import mention
 from bot.safety.access import DEFAULT_MINUTES
 from bot.safety.states import Resolution
 from cogs.common.base import CogBase

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.audit.models import AuditEntry
 from bot.pairing.models import Pair
-from bot.safety.models import AccessGrant, AuditEntry
+from bot.safety.models import AccessGrant
 from tests.e2e.conftest import World
 from tests.e2e.helpers import DrivenClock, eventually, one_sentence
 from tests.e2e.test_safety import paired

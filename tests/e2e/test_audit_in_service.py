@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.audit.log import AuditedUnit, AuditLog
+from bot.audit.models import AuditEntry
 from bot.discord.tree import UNEXPECTED
 from bot.pairing.models import Block, MemberProfile
-from bot.safety.audit import AuditedUnit, AuditLog
-from bot.safety.models import AccessGrant, AuditEntry, Report, SafetySettings
+from bot.safety.models import AccessGrant, Report, SafetySettings
 from tests.e2e.conftest import World
 from tests.e2e.test_safety import paired
 

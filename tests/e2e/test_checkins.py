@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.audit.log import AuditedUnit
+from bot.audit.models import AuditEntry
 from bot.checkins.models import CheckIn, CheckinSchedule, PairAgreement
 from bot.pairing.models import GuildSettings
-from bot.safety.audit import AuditedUnit
-from bot.safety.models import AuditEntry
 from tests.e2e.clock_world import ClockWorld, clock_world
 
 

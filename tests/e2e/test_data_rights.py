@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import select
 
+from bot.audit.models import AuditEntry
 from bot.pairing.models import MemberProfile, Pair
-from bot.safety.models import AuditEntry, Report
+from bot.safety.models import Report
 from tests.e2e.conftest import World
 from tests.e2e.helpers import eventually
 

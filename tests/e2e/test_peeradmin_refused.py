@@ -10,7 +10,7 @@ import pytest
 from discord import app_commands
 from sqlalchemy import select
 
-from bot.safety.models import AuditEntry
+from bot.audit.models import AuditEntry
 from cogs.peeradmin import PeerAdmin
 from tests.e2e.conftest import World
 from tests.e2e.helpers import eventually

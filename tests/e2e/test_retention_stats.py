@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.safety.models import AuditEntry, PairRetention, Report
+from bot.audit.models import AuditEntry
+from bot.safety.models import PairRetention, Report
 from bot.sandbox import SandboxError
 from tests.e2e.conftest import World
 from tests.e2e.helpers import one_sentence

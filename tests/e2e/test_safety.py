@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.audit.log import AuditLog
+from bot.audit.models import AuditEntry
 from bot.pairing.models import Block, Pair
-from bot.safety.audit import AuditLog
-from bot.safety.models import AuditEntry, Report
+from bot.safety.models import Report
 from tests.e2e.conftest import World
 from tests.e2e.helpers import eventually, one_sentence
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit.log import AuditedUnit, AuditLog
+from bot.audit.models import AuditEntry
 from bot.pairing.assembly import PairingServices, build_pairing
 from bot.pairing.models import Pair, PairMember
 from bot.pairing.states import EndReason, PairStatus
-from bot.safety.audit import AuditedUnit, AuditLog
-from bot.safety.models import AuditEntry
 from tests.pairing.fake_spaces import FakeSpaces
 from tests.pairing.test_service import NOW, A, B, C, G, peer
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit.log import AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound, SetupNeeded, SpaceError
 from bot.core.ports import SpacePlan
 from bot.pairing.assembly import PairingServices, build_pairing
 from bot.pairing.models import Block, MemberProfile, Pair, PairHistory, PairMember
 from bot.pairing.profiles import ProfileInput
-from bot.safety.audit import AuditLog
 from tests.pairing.fake_spaces import FakeSpaces
 
 G = 111111111111111111

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.audit.actions import AuditAction
+from bot.audit.models import AuditEntry
 from bot.core.text import clean_line
 from bot.db.base import utcnow
-from bot.safety.models import AuditEntry
-from bot.safety.states import AuditAction
 
 GENESIS = "0" * 64
 MAX_REASON = 200

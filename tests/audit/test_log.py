@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.safety.audit import AuditLog
+from bot.audit.log import AuditLog
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,30 @@
+"""The audit log's table: append-only (SQLite triggers refuse UPDATE and DELETE; see revision 0003)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, UTCDateTime
+
+
+class AuditEntry(Base):
+    """One moderator action (or refused attempt). Never edited, never deleted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: Tandem itself (an expiry)
+    action: Mapped[str] = mapped_column(String(48))
+    pair_id: Mapped[int | None] = mapped_column(Integer)
+    member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
