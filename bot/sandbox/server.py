@@ -152,6 +152,8 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
         method = request.method
         query = dict(request.query)
         started = time.monotonic()
+        delay = sb.latency.draw(method, path)
+        await sb.latency.wait(delay / 2)  # the request on its way: Discord sees it late
         body: Any = None
         payload: Any = None
         headers: dict[str, str] = {}
@@ -184,6 +186,7 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
             sb.stats.invalid_requests += 1
         sb.stats.bot_request_times.append(started)
         sb.record(RecordedRequest(method, path, query, body, status, payload, time.time(), "bot", headers))
+        await sb.latency.wait(delay - delay / 2)  # the answer on its way back
         return json_response(status, payload, headers)
 
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", api)
