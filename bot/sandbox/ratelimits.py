@@ -1,6 +1,8 @@
 """Rate limits (per-route buckets and the global limit), fault injection and request statistics.
 
-Every REST answer carries Discord's X-RateLimit-* headers; a 429 carries ``Retry-After``,
+Discord's own per-channel bucket for bot messages (5 per 5 s) is on unless turned off
+(``set_channel_messages``). Windows run on an injectable clock. Every REST answer carries Discord's
+X-RateLimit-* headers; a 429 carries ``Retry-After``,
 ``X-RateLimit-Scope`` and a ``Via`` header (without ``Via`` discord.py takes a 429 for a
 Cloudflare ban and raises instead of waiting).
 """
