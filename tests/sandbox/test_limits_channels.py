@@ -33,3 +33,13 @@ async def test_private_threads_only_in_text_channels(raw: Raw) -> None:
     assert form_error_codes(status, body, "name") == ["BASE_TYPE_BAD_LENGTH"]
     status, body = await raw.call("POST", f"/channels/{made['text']}/threads", {"name": "pair", "type": 12})
     assert status == 200 and body["type"] == 12
+
+
+async def test_at_most_100_permission_overwrites(raw: Raw) -> None:
+    members = [raw.sb.add_member(raw.guild, f"m{i}") for i in range(101)]
+    overwrites = [{"id": str(m.id), "type": 1, "allow": "1024", "deny": "0"} for m in members]
+    path = f"/guilds/{raw.guild.id}/channels"
+    status, body = await raw.call("POST", path, {"name": "space", "permission_overwrites": overwrites})
+    assert form_error_codes(status, body, "permission_overwrites") == ["BASE_TYPE_MAX_LENGTH"]
+    status, body = await raw.call("POST", path, {"name": "space", "permission_overwrites": overwrites[:100]})
+    assert status == 200 and len(body["permission_overwrites"]) == 100
