@@ -56,6 +56,7 @@ class Ctx:
     query: dict[str, str]
     body: Any
     files: list[JSON]
+    after_delivery: list[Callable[[], None]] = field(default_factory=list)
 
     def id(self, name: str) -> int:
         value = self.params[name]
@@ -157,6 +158,7 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
         body: Any = None
         payload: Any = None
         headers: dict[str, str] = {}
+        delivered: list[Callable[[], None]] = []  # run once the answer is on its way to the bot
         try:
             body, files = await _read_body(request)
             route, params = sb_match(router, method, path)
@@ -177,7 +179,7 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
                 sb.stats.fault_responses += 1
                 status = fault.status
             else:
-                ctx = Ctx(sb, request, method, path, params, query, body, files)
+                ctx = Ctx(sb, request, method, path, params, query, body, files, delivered)
                 result = await route.handler(ctx)
                 status, payload = (204, None) if result is None else (200, result)
         except SandboxError as exc:
@@ -187,7 +189,15 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
         sb.stats.bot_request_times.append(started)
         sb.record(RecordedRequest(method, path, query, body, status, payload, time.time(), "bot", headers))
         await sb.latency.wait(delay - delay / 2)  # the answer on its way back
-        return json_response(status, payload, headers)
+        response = json_response(status, payload, headers)
+        if delivered:
+            # e.g. an interaction counts as answered for a test only once discord.py has the answer:
+            # discord.py registers a modal only when its callback returns, so a test must not submit it sooner
+            await response.prepare(request)
+            await response.write_eof()
+            for hook in delivered:
+                hook()
+        return response
 
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", api)
     app.router.add_get("/gateway", sb.gateway.handle)

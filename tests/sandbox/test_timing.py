@@ -128,3 +128,15 @@ async def test_latency_jitter_is_drawn_per_call_and_split_around_the_handler() -
     assert Sandbox().latency.draw("GET", "/users/@me") == 0.0  # off by default
     realistic = Latency.realistic(seed=1)
     assert (realistic.low, realistic.high) == (0.020, 0.050)
+
+
+async def test_with_latency_an_interaction_is_done_only_once_discord_py_has_the_answer(world: World) -> None:
+    sb = world.sb
+    sb.latency.set(0.05)  # half of it after the sandbox handled the callback
+    opened = await sb.invoke(world.guild, world.alice, "peer profile")
+    await opened.wait_done(timeout=5)
+    # discord.py registers the modal only when its callback returns; submitting sooner would be lost
+    saved = await sb.submit_modal(world.alice, opened, {"about": "I write", "pronouns": "they"})
+    await saved.wait_done(timeout=5)
+    assert saved.content == "Saved: I write"
+    assert world.rec.modal_values == [{"about": "I write", "pronouns": "they"}]
