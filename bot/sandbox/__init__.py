@@ -66,6 +66,26 @@ Inspection:
     response, time, actor "bot"/"helper"); ``sb.find_requests("POST", r"/guilds/\\d+/channels")``
     (path full-match; bot requests only unless ``actor=None``); ``await sb.wait_for_request(...)``.
 
+Discord's limits (every body the bot sends is checked; a refusal is HTTP 400, code 50035 "Invalid
+Form Body", ``errors`` nested by field path with ``_errors`` leaves, exactly as Discord answers):
+    messages on every route (channel, DM, interaction responses 4/7, follow-ups, webhook edits):
+    content 2,000; 10 embeds with their field limits and 6,000 characters in all; 5 action rows of
+    1-5 buttons or one select; custom ids 1-100 and unique; allowed_mentions (``message_rules``,
+    ``component_rules``). Modals (type 9): title 45, 1-5 Labels/rows/text displays, inputs' limits,
+    unique ids, only as the first response (40060 after a defer or an answer); autocomplete answers
+    (25 choices, name 1-100, value 100) (``modal_rules``). Command syncs: names, descriptions,
+    25 options/choices, required first, no autocomplete with choices, 8,000 a command
+    (``command_rules``). Channel and thread names 1-100; private threads only in text channels (50024).
+
+Timing (``Sandbox(latency=..., message_bucket=..., clock=...)``):
+    ``latency``: a ``bot.sandbox.timing.Latency`` (default none; ``Latency.realistic()`` is 20-50 ms
+    with jitter; ``sb.latency.set(low, high)``; ``sb.latency.add_route("POST", r"/channels/\\d+/messages",
+    2.5)`` for a slow route); half of each delay passes before the request is handled.
+    ``message_bucket``: Discord's 5 bot messages per 5 s per channel (default ``(5, 5.0)``; ``None`` off;
+    ``sb.ratelimits.set_channel_messages(limit, window)`` later); a 429 carries ``retry_after`` and the
+    headers discord.py honours. ``clock``: monotonic seconds (default ``time.monotonic``) for the
+    3-second first response (``sb.limits.interaction_response_seconds``), tokens, nonces, buckets.
+
 Gateway and limits:
     ``await sb.drop_bot_connection()`` closes the socket with code 4000; discord.py RESUMEs;
     ``rec = await sb.wait_for_resume()`` → ``rec.replayed`` (event names replayed).

@@ -7,6 +7,7 @@ Mixed into ``Sandbox``.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from . import permissions as P
@@ -45,6 +46,7 @@ class InteractionHelpers:
     state: State
     gateway: Gateway
     application_id: int
+    clock: Callable[[], float]
     interactions: dict[int, InteractionResult]
     interactions_by_token: dict[str, InteractionResult]
 
@@ -100,6 +102,7 @@ class InteractionHelpers:
             user_id=user.id,
             application_id=self.application_id,
             source_message=source,
+            created=self.clock(),
         )
         payload = interaction_payload(
             self.state,

@@ -6,74 +6,27 @@ import re
 from typing import Any
 
 from . import permissions as P
-from .errors import SandboxError, empty_message, form_errors
+from .errors import SandboxError, empty_message
+from .form import Form
+from .message_rules import check_message_body
 from .snowflake import iso_now, new_snowflake
 from .state import Channel, Guild, Message, State, User
 
 JSON = dict[str, Any]
 
-MAX_CONTENT = 2000
-MAX_EMBEDS = 10
-MAX_EMBED_TOTAL = 6000
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
-_EMBED_LIMITS = {"title": 256, "description": 4096}
-
-
-def _embed_size(embed: JSON) -> int:
-    size = len(embed.get("title") or "") + len(embed.get("description") or "")
-    size += len((embed.get("footer") or {}).get("text") or "")
-    size += len((embed.get("author") or {}).get("name") or "")
-    for fld in embed.get("fields") or []:
-        size += len(fld.get("name") or "") + len(fld.get("value") or "")
-    return size
 
 
 def validate_body(body: JSON, *, require_content: bool, has_files: bool = False) -> None:
-    """Raise 50035 / 50006 for a message body Discord would refuse."""
-    problems: dict[str, tuple[str, str]] = {}
-    content = body.get("content")
-    if content is not None and not isinstance(content, str):
-        problems["content"] = ("STRING_TYPE_CONVERT", "Could not interpret value as string.")
-    elif content is not None and len(content) > MAX_CONTENT:
-        problems["content"] = ("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length.")
-    embeds = body.get("embeds") or []
-    if len(embeds) > MAX_EMBEDS:
-        problems["embeds"] = ("BASE_TYPE_MAX_LENGTH", f"Must be {MAX_EMBEDS} or fewer in length.")
-    total = 0
-    for i, embed in enumerate(embeds):
-        for key, limit in _EMBED_LIMITS.items():
-            if len(embed.get(key) or "") > limit:
-                problems[f"embeds.{i}.{key}"] = (
-                    "BASE_TYPE_MAX_LENGTH",
-                    f"Must be {limit} or fewer in length.",
-                )
-        if len(embed.get("fields") or []) > 25:
-            problems[f"embeds.{i}.fields"] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-        for j, fld in enumerate(embed.get("fields") or []):
-            if len(fld.get("name") or "") > 256:
-                problems[f"embeds.{i}.fields.{j}.name"] = (
-                    "BASE_TYPE_MAX_LENGTH",
-                    "Must be 256 or fewer in length.",
-                )
-            if len(fld.get("value") or "") > 1024:
-                problems[f"embeds.{i}.fields.{j}.value"] = (
-                    "BASE_TYPE_MAX_LENGTH",
-                    "Must be 1024 or fewer in length.",
-                )
-        total += _embed_size(embed)
-    if total > MAX_EMBED_TOTAL:
-        problems["embeds"] = ("MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
-    components = body.get("components") or []
-    flags = int(body.get("flags") or 0)
-    if not flags & (1 << 15) and len(components) > 5:
-        problems["components"] = ("BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
-    if problems:
-        raise form_errors(problems)
+    """Raise 50035 (see ``message_rules``) / 50006 for a message body Discord would refuse."""
+    form = Form()
+    check_message_body(form, body)
+    form.raise_if_any()
     if require_content and not (
-        content
-        or embeds
-        or components
+        body.get("content")
+        or body.get("embeds")
+        or body.get("components")
         or has_files
         or body.get("sticker_ids")
         or body.get("poll")

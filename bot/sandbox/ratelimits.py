@@ -1,6 +1,8 @@
 """Rate limits (per-route buckets and the global limit), fault injection and request statistics.
 
-Every REST answer carries Discord's X-RateLimit-* headers; a 429 carries ``Retry-After``,
+Discord's own per-channel bucket for bot messages (5 per 5 s) is on unless turned off
+(``set_channel_messages``). Windows run on an injectable clock. Every REST answer carries Discord's
+X-RateLimit-* headers; a 429 carries ``Retry-After``,
 ``X-RateLimit-Scope`` and a ``Via`` header (without ``Via`` discord.py takes a 429 for a
 Cloudflare ban and raises instead of waiting).
 """
@@ -13,12 +15,14 @@ import math
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 VIA = "1.1 google"
 _MAJOR = re.compile(r"^/(channels|guilds|webhooks)/(\d+)(?:/([^/]+))?")
 _ID = re.compile(r"/\d+")
+CHANNEL_MESSAGES = r"/channels/\d+/messages"
 
 
 @dataclass
@@ -27,6 +31,7 @@ class RouteRule:
     pattern: re.Pattern[str]
     limit: int
     window: float
+    builtin: bool = False  # one of Discord's own buckets, not added by a test
 
     @property
     def bucket(self) -> str:
@@ -63,7 +68,8 @@ def major_parameter(path: str) -> str:
 class RateLimits:
     """Configurable limits. ``add_route`` adds a bucket; ``set_global`` turns the global limit on."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.rules: list[RouteRule] = []
         self.global_per_second: float | None = None
         self.default_limit = 1000
@@ -74,12 +80,27 @@ class RateLimits:
     def add_route(self, method: str, pattern: str, *, limit: int, window: float) -> None:
         self.rules.insert(0, RouteRule(method.upper(), re.compile(pattern), limit, window))
 
+    def set_channel_messages(self, limit: int | None, window: float = 5.0) -> None:
+        """Discord's bucket for bot messages in one channel (or DM): ``limit`` per ``window`` seconds.
+
+        Discord allows 5 per 5 s; ``None`` turns the bucket off. Rules from ``add_route`` take precedence.
+        """
+        self.rules = [r for r in self.rules if not r.builtin]
+        if limit is not None:
+            self.rules.append(RouteRule("POST", re.compile(CHANNEL_MESSAGES), limit, window, builtin=True))
+
+    @property
+    def channel_messages(self) -> tuple[int, float] | None:
+        rule = next((r for r in self.rules if r.builtin), None)
+        return None if rule is None else (rule.limit, rule.window)
+
     def set_global(self, per_second: float | None) -> None:
         self.global_per_second = per_second
         self._global_times.clear()
 
     def clear(self) -> None:
-        self.rules.clear()
+        """Drop the buckets added by tests and the global limit (Discord's own buckets stay)."""
+        self.rules = [r for r in self.rules if r.builtin]
         self._windows.clear()
         self.set_global(None)
 
@@ -92,7 +113,7 @@ class RateLimits:
         return digest, self.default_limit, self.default_window
 
     def check(self, method: str, path: str, *, counts_global: bool) -> Verdict:
-        now = time.monotonic()
+        now = self.clock()
         if counts_global and self.global_per_second:
             times = self._global_times
             while times and now - times[0] >= 1.0:

@@ -38,6 +38,7 @@ from .state import (
 JSON = dict[str, Any]
 GUILD_CHANNEL_TYPES = (TEXT, VOICE, CATEGORY, NEWS, 13, FORUM)
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+MAX_OVERWRITES = 100
 
 
 def wrong_channel_type() -> SandboxError:
@@ -57,6 +58,10 @@ def _bits(value: object, path: str) -> int:
 def parse_overwrites(guild: Guild, raw: object) -> dict[int, P.Overwrite]:
     if not isinstance(raw, list):
         raise form_error("permission_overwrites", "BASE_TYPE_LIST", "Must be a list.")
+    if len(raw) > MAX_OVERWRITES:
+        raise form_error(
+            "permission_overwrites", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_OVERWRITES} or fewer in length."
+        )
     out: dict[int, P.Overwrite] = {}
     for i, item in enumerate(raw):
         oid = parse_id(item.get("id")) if isinstance(item, dict) else None

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import time
 from typing import Any
 
+from .command_rules import check_commands
 from .errors import (
     SandboxError,
     already_acknowledged,
     form_error,
-    form_errors,
     unknown_application,
     unknown_interaction,
     unknown_message,
     unknown_webhook,
 )
+from .form import Form
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -23,13 +22,13 @@ from .interactions import (
     InteractionResult,
 )
 from .messages import apply_edit, new_message, validate_body
+from .modal_rules import check_autocomplete, check_modal
 from .permissions import ALL
 from .server import Ctx, Router
 from .snowflake import new_snowflake, parse_id
 from .state import EPHEMERAL, LOADING, Command, Message, message_payload
 
 JSON = dict[str, Any]
-_NAME = re.compile(r"^[-_'\w]{1,32}$")
 TOKEN_LIFETIME = 15 * 60
 
 
@@ -39,53 +38,15 @@ def _check_app(ctx: Ctx) -> None:
         raise unknown_application()
 
 
-def _validate_options(options: list[JSON], prefix: str, problems: dict[str, tuple[str, str]]) -> None:
-    if len(options) > 25:
-        problems[f"{prefix}options"] = ("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-    for i, opt in enumerate(options):
-        name = opt.get("name", "")
-        if not isinstance(name, str) or not _NAME.match(name) or name != name.lower():
-            problems[f"{prefix}options.{i}.name"] = (
-                "APPLICATION_COMMAND_INVALID_NAME",
-                "Command name is invalid",
-            )
-        desc = opt.get("description", "")
-        if not isinstance(desc, str) or not 1 <= len(desc) <= 100:
-            problems[f"{prefix}options.{i}.description"] = (
-                "BASE_TYPE_BAD_LENGTH",
-                "Must be between 1 and 100 in length.",
-            )
-        if len(opt.get("choices") or []) > 25:
-            problems[f"{prefix}options.{i}.choices"] = (
-                "BASE_TYPE_MAX_LENGTH",
-                "Must be 25 or fewer in length.",
-            )
-        if opt.get("options"):
-            _validate_options(opt["options"], f"{prefix}options.{i}.", problems)
-
-
 def _store_commands(ctx: Ctx, current: dict[int, Command], guild_id: int | None) -> list[JSON]:
     body = ctx.body
     if not isinstance(body, list):
         raise SandboxError(50109, "The request body contains invalid JSON.", 400)
     if len(body) > 100:
         raise SandboxError(30032, "Maximum number of application commands reached (100)", 400)
-    problems: dict[str, tuple[str, str]] = {}
-    for i, raw in enumerate(body):
-        ctype = raw.get("type", 1)
-        name = raw.get("name", "")
-        if (
-            not isinstance(name, str)
-            or not 1 <= len(name) <= 32
-            or (ctype == 1 and (not _NAME.match(name) or name != name.lower()))
-        ):
-            problems[f"{i}.name"] = ("APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
-        desc = raw.get("description", "")
-        if ctype == 1 and (not isinstance(desc, str) or not 1 <= len(desc) <= 100):
-            problems[f"{i}.description"] = ("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-        _validate_options(raw.get("options") or [], f"{i}.", problems)
-    if problems:
-        raise form_errors(problems)
+    form = Form()
+    check_commands(form, body)
+    form.raise_if_any()
     by_key = {(c.name, c.type): c for c in current.values()}
     new: dict[int, Command] = {}
     for raw in body:
@@ -169,7 +130,7 @@ async def interaction_callback(ctx: Ctx) -> JSON | None:
         raise unknown_interaction()
     if rec.acknowledged:
         raise already_acknowledged()
-    if time.monotonic() - rec.created > sb.limits.interaction_response_seconds:
+    if sb.clock() - rec.created > sb.limits.interaction_response_seconds:
         raise unknown_interaction()
     body = ctx.json_body()
     rtype = body.get("type")
@@ -203,23 +164,23 @@ async def interaction_callback(ctx: Ctx) -> JSON | None:
     elif rtype == 8:
         if rec.type != AUTOCOMPLETE:
             raise _invalid_type()
-        choices = data.get("choices") or []
-        if len(choices) > 25:
-            raise form_error("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-        rec.choices = list(choices)
+        form = Form()
+        check_autocomplete(form, data)
+        form.raise_if_any()
+        rec.choices = list(data.get("choices") or [])
     elif rtype == 9:
         if rec.type in (AUTOCOMPLETE, MODAL_SUBMIT):
             raise _invalid_type()
-        title = data.get("title") or ""
-        if not data.get("custom_id") or not 1 <= len(title) <= 45:
-            raise form_error("data.title", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 45 in length.")
-        rec.modal = {"custom_id": data["custom_id"], "title": title, "components": data.get("components", [])}
+        form = Form()
+        check_modal(form, data)
+        form.raise_if_any()
+        rec.modal = {"custom_id": data["custom_id"], "title": data["title"], "components": data["components"]}
     elif rtype == 1:
         raise _invalid_type()
     else:
         raise _invalid_type()
     rec.response_type = rtype
-    rec.check_done()
+    ctx.after_delivery.append(rec.check_done)  # the bot has the answer before a test acts on it
     if ctx.query.get("with_response", "").lower() not in ("1", "true"):
         return None
     interaction: JSON = {"id": str(rec.id), "type": rec.type}
@@ -238,7 +199,7 @@ def _webhook_interaction(ctx: Ctx) -> InteractionResult:
     if ctx.params["webhook_id"] != str(sb.application_id):
         raise unknown_webhook()
     rec = sb.interactions_by_token.get(ctx.params["token"])
-    if rec is None or time.monotonic() - rec.created > TOKEN_LIFETIME:
+    if rec is None or sb.clock() - rec.created > TOKEN_LIFETIME:
         raise SandboxError(50027, "Invalid Webhook Token", 401)
     if not rec.acknowledged:
         raise unknown_webhook()
@@ -282,7 +243,7 @@ async def followup(ctx: Ctx) -> JSON | None:
         msg.type = 0
         rec.followups.append(msg)
         sb.changes.message_created(msg)
-    rec.check_done()
+    ctx.after_delivery.append(rec.check_done)  # the bot has the answer before a test acts on it
     if ctx.query.get("wait", "").lower() not in ("1", "true"):
         return None
     return message_payload(sb.state, msg)
@@ -310,7 +271,7 @@ async def edit_webhook_message(ctx: Ctx) -> JSON:
     if msg is rec.original:
         rec.original_touched = True
     sb.changes.message_updated(msg)
-    rec.check_done()
+    ctx.after_delivery.append(rec.check_done)  # the bot has the answer before a test acts on it
     return message_payload(sb.state, msg)
 
 

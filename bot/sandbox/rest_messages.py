@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from . import permissions as P
@@ -86,7 +85,7 @@ def _earlier_with_nonce(ctx: Ctx, nonce: str | None, enforce: bool) -> Message |
         return None
     state = ctx.sb.state
     found = state.nonces.get((ctx.sb.bot_user.id, nonce))
-    if found is None or time.monotonic() - found[1] > ctx.sb.limits.nonce_seconds:
+    if found is None or ctx.sb.clock() - found[1] > ctx.sb.limits.nonce_seconds:
         return None
     earlier = state.messages.get(found[0])
     return None if earlier is None or earlier.deleted else earlier
@@ -119,7 +118,7 @@ async def send_message(ctx: Ctx) -> JSON:
     )
     if nonce is not None:
         msg.nonce = nonce
-        state.nonces[(ctx.sb.bot_user.id, nonce)] = (msg.id, time.monotonic())
+        state.nonces[(ctx.sb.bot_user.id, nonce)] = (msg.id, ctx.sb.clock())
     ctx.sb.changes.message_created(msg)
     return message_payload(state, msg)
 

@@ -8,7 +8,7 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -39,6 +39,7 @@ from .state import (
     State,
     User,
 )
+from .timing import Latency
 
 JSON = dict[str, Any]
 UserLike = User | Member | int
@@ -65,12 +66,29 @@ def _channel_id(channel: Channel | int) -> int:
 class Sandbox(InteractionHelpers):
     """A local Discord: REST API v10 and gateway on 127.0.0.1, plus helpers for tests."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, bot_name: str = "Tandem") -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_name: str = "Tandem",
+        latency: Latency | None = None,
+        message_bucket: tuple[int, float] | None = (5, 5.0),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``latency``: delay on REST calls (none by default; ``Latency.realistic()`` for 20-50 ms).
+        ``message_bucket``: Discord's per-channel bucket for bot messages, (limit, window seconds), or
+        ``None`` for none. ``clock``: monotonic seconds for the 3-second first response, the 15-minute
+        token, nonces and rate-limit windows (tests inject a fake one)."""
         self.host = host
         self.port = port
+        self.clock = clock
+        self.latency = latency if latency is not None else Latency()
         self.state = State()
         self.limits = Limits()
-        self.ratelimits = RateLimits()
+        self.ratelimits = RateLimits(clock)
+        if message_bucket is not None:
+            self.ratelimits.set_channel_messages(*message_bucket)
         self.faults = Faults()
         self.stats = Stats()
         self.requests: list[RecordedRequest] = []

@@ -56,6 +56,7 @@ class Ctx:
     query: dict[str, str]
     body: Any
     files: list[JSON]
+    after_delivery: list[Callable[[], None]] = field(default_factory=list)
 
     def id(self, name: str) -> int:
         value = self.params[name]
@@ -152,9 +153,12 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
         method = request.method
         query = dict(request.query)
         started = time.monotonic()
+        delay = sb.latency.draw(method, path)
+        await sb.latency.wait(delay / 2)  # the request on its way: Discord sees it late
         body: Any = None
         payload: Any = None
         headers: dict[str, str] = {}
+        delivered: list[Callable[[], None]] = []  # run once the answer is on its way to the bot
         try:
             body, files = await _read_body(request)
             route, params = sb_match(router, method, path)
@@ -176,7 +180,7 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
                 status = fault.status
             else:
                 await sb.faults.pass_gates(method, path)
-                ctx = Ctx(sb, request, method, path, params, query, body, files)
+                ctx = Ctx(sb, request, method, path, params, query, body, files, delivered)
                 result = await route.handler(ctx)
                 status, payload = (204, None) if result is None else (200, result)
         except SandboxError as exc:
@@ -185,7 +189,16 @@ def build_app(sb: Sandbox, router: Router) -> web.Application:
             sb.stats.invalid_requests += 1
         sb.stats.bot_request_times.append(started)
         sb.record(RecordedRequest(method, path, query, body, status, payload, time.time(), "bot", headers))
-        return json_response(status, payload, headers)
+        await sb.latency.wait(delay - delay / 2)  # the answer on its way back
+        response = json_response(status, payload, headers)
+        if delivered:
+            # e.g. an interaction counts as answered for a test only once discord.py has the answer:
+            # discord.py registers a modal only when its callback returns, so a test must not submit it sooner
+            await response.prepare(request)
+            await response.write_eof()
+            for hook in delivered:
+                hook()
+        return response
 
     app.router.add_route("*", API_PREFIX + "/{tail:.*}", api)
     app.router.add_get("/gateway", sb.gateway.handle)

@@ -15,7 +15,7 @@ from bot.core.text import mention
 from bot.discord import custom_ids as ids
 from bot.discord.components import button
 from bot.discord.tree import UNEXPECTED, send_error
-from cogs.common.replies import reply, timestamp
+from cogs.common.replies import ack, reply, timestamp
 from cogs.pairing import request_outcome
 
 if TYPE_CHECKING:
@@ -54,8 +54,9 @@ class AgreementModal(discord.ui.Modal, title="Our agreement"):
             label="Our timeline", custom_id="timeline", max_length=200, required=False, default=current.timeline or None
         )
         self.frequency: discord.ui.TextInput[AgreementModal] = discord.ui.TextInput(
-            label="Check in: weekly, every 2 weeks, monthly, a day",
+            label="How often we check in",
             custom_id="frequency",
+            placeholder="weekly, every 2 weeks, monthly, or a day such as friday",
             max_length=32,
             required=False,
             default=current.frequency or "weekly",
@@ -72,6 +73,7 @@ class AgreementModal(discord.ui.Modal, title="Our agreement"):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await ack(interaction)  # before the save posts in the pair's space
         await guarded(interaction, self._save(interaction))
 
     async def _save(self, interaction: discord.Interaction[Any]) -> None:
@@ -147,6 +149,7 @@ class CheckinModal(discord.ui.Modal, title="Check in"):
         self.bot, self.guild_id, self.pair_id = bot, guild_id, pair_id
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await ack(interaction)  # before the save posts in the pair's space
         await guarded(interaction, self._save(interaction))
 
     async def _save(self, interaction: discord.Interaction[Any]) -> None:

@@ -19,6 +19,13 @@ def fit(text: str, limit: int = MAX_CONTENT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+async def ack(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge at once (an ephemeral "thinking…"), before any database write or Discord call: the
+    3-second window never depends on how busy the database or a channel's message bucket is."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 async def reply(
     interaction: discord.Interaction[Any],
     content: str | None = None,

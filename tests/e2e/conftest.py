@@ -18,9 +18,12 @@ from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
 from bot.sandbox import InteractionResult, Sandbox
 from bot.sandbox.local import LocalBot, start_local_bot
+from bot.sandbox.timing import Latency
 from tests.e2e.helpers import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 TOPICS = "writing, career change, coming out, music, veterans life"
+# 20-50 ms on every REST call (issue 9); off until every handler acknowledges before its other calls
+REALISTIC_LATENCY = False
 
 
 @dataclass
@@ -107,7 +110,7 @@ W = TypeVar("W", bound="World")
 @asynccontextmanager
 async def running_world(tmp_path: Path, kind: type[W]) -> AsyncIterator[W]:
     """A server with a moderator role, a pair category, a hub and a private log channel, and the bot on it."""
-    async with Sandbox() as sb:
+    async with Sandbox(latency=Latency.realistic() if REALISTIC_LATENCY else None) as sb:
         guild = sb.add_guild("Rainbow Peers")
         mod_role = sb.add_role(guild, "Program Team", permissions=0)
         mod = sb.add_member(guild, "morgan-mod", roles=[mod_role])

@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
 
 from bot.sandbox import Guild, Member, Sandbox
 from bot.sandbox.client import restore_discord_py, start_client, stop_client
+
+from .raw import PING_COMMAND, Raw
 
 TIMEZONES = ["Europe/Berlin", "Europe/Paris", "America/New_York", "Asia/Tokyo"]
 
@@ -195,6 +198,18 @@ async def world(sandbox: Sandbox) -> AsyncIterator[World]:
     await sb.wait_for_commands(guild, timeout=5)
     yield World(sb, guild, alice, bob, client, rec)
     await stop_client(client, task)
+
+
+@pytest.fixture
+async def raw(sandbox: Sandbox) -> AsyncIterator[Raw]:
+    """The sandbox without a bot: a guild, a member and a synced ``/ping``, driven over plain HTTP."""
+    guild = sandbox.add_guild("Rainbow Peers")
+    alice = sandbox.add_member(guild, "alice")
+    async with aiohttp.ClientSession() as session:
+        r = Raw(sandbox, session, guild, alice)
+        status, _ = await r.sync([PING_COMMAND])
+        assert status == 200
+        yield r
 
 
 async def wait_for(predicate: Any, limit: float = 5) -> None:
