@@ -119,9 +119,13 @@ class TandemBot(commands.Bot):
 
     async def _reconcile_when_ready(self) -> None:
         await self.wait_until_ready()
-        rolled_back = await self.reconciler.reconcile()
-        if rolled_back:
-            log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
+        try:
+            rolled_back = await self.reconciler.reconcile()
+        except Exception:  # the timers (check-ins, access expiry, retention) never wait on this
+            log.exception("rolling back half-made pairs at start failed; the next start tries again")
+        else:
+            if rolled_back:
+                log.warning("rolled back %d pair(s) left half-made by an interrupted run", rolled_back)
         await self.timers.start()  # every job's first pass: catch up on what came due while down
         self.reconciled.set()
 

@@ -53,6 +53,7 @@ class CheckinScheduler:
         self._pending_changes: set[int] = set()
         self._full_at: datetime | None = None  # when every pair is looked at next (None: at the next run)
         self.ticks = 0
+        self._sweep_at: datetime | None = None
 
     def changed(self, pair_id: int) -> None:
         """A service changed what a pair's schedule depends on: plan that pair and re-derive the job."""
@@ -66,6 +67,7 @@ class CheckinScheduler:
         first = self._full_at is None
         try:
             if self._full_at is None or self.clock() >= self._full_at:
+                self._sweep_at = self.clock() + self.sweep  # only a full pass moves the sweep on
                 sent = await self.tick()
                 if first and sent:
                     log.info("caught up on %d prompt(s) and reminder(s) at start", sent)
@@ -79,7 +81,7 @@ class CheckinScheduler:
             wanted = [
                 await CheckinRepo(session).next_prompt_after(now),
                 await ledger.next_retry_after(session, now),
-                now + self.sweep,
+                self._sweep_at or now + self.sweep,  # changes never postpone the sweep (reminders, quiet)
             ]
         self._full_at = min(t for t in wanted if t is not None)
         return self._full_at
