@@ -1,5 +1,6 @@
 """The one way to the check-in tables (schedules, agreements, check-ins, goals) and to what planning reads
-of the pairing tables. The deliveries table has its own module, ``bot/checkins/ledger.py``.
+of the pairing tables (plain reads of those go through pairing's repositories; what joins a check-in table
+stays here). The deliveries table has its own module, ``bot/checkins/ledger.py``.
 
 Services, the planner and the scheduler call these inside their own unit of work; nothing here commits.
 """
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import CheckIn, CheckinSchedule, Goal, GoalUpdate, PairAgreement
 from bot.checkins.states import GoalStatus
-from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, PairStatus, ProfileRepo
+from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, PairRepo, PairStatus, ProfileRepo, SettingsRepo
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -36,18 +37,16 @@ class CheckinRepo:
         return [found[u] for u in pair.user_ids if u in found]
 
     async def settings(self, guild_id: int) -> GuildSettings | None:
-        return await self.session.get(GuildSettings, guild_id)
+        return await SettingsRepo(self.session).get(guild_id)
 
     async def active_pairs(self, guild_id: int) -> list[Pair]:
-        return list(
-            await self.session.scalars(select(Pair).where(Pair.guild_id == guild_id, Pair.status == PairStatus.ACTIVE))
-        )
+        return list(await PairRepo(self.session).active(guild_id))
 
     async def pairs_by_id(self, pair_ids: Iterable[int]) -> dict[int, Pair]:
-        return {p.id: p for p in await self.session.scalars(select(Pair).where(Pair.id.in_(set(pair_ids))))}
+        return await PairRepo(self.session).by_ids(pair_ids)
 
     async def pair(self, pair_id: int) -> Pair | None:
-        return await self.session.get(Pair, pair_id)
+        return await PairRepo(self.session).get(pair_id)
 
     async def profile(self, guild_id: int, user_id: int) -> MemberProfile | None:
         return await ProfileRepo(self.session).get(guild_id, user_id)

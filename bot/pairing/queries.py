@@ -148,6 +148,15 @@ class PairRepo:
     async def get(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
 
+    async def by_ids(self, pair_ids: Iterable[int]) -> dict[int, Pair]:
+        stmt = select(Pair).where(Pair.id.in_(set(pair_ids)))
+        return {p.id: p for p in await self.session.scalars(stmt)}
+
+    async def active(self, guild_id: int) -> Sequence[Pair]:
+        """The server's active pairs (not paused, pending or ended), in no particular order."""
+        stmt = select(Pair).where(Pair.guild_id == guild_id, Pair.status == PairStatus.ACTIVE)
+        return (await self.session.scalars(stmt)).all()
+
     async def add(self, pair: Pair) -> int:
         """Write a new pair and its members (the partial unique index refuses a double booking)."""
         self.session.add(pair)
