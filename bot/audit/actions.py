@@ -1,4 +1,4 @@
-"""The actions the audit log names. Pairing, check-ins and safety record theirs; refusals are Tandem's own."""
+"""Every action the audit log names: pairing's, check-ins', safety's, and refusals (Tandem's own)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
-    """What a safety entry in the audit log records (other features name their own actions)."""
+    """What an entry in the audit log records. The values are the stored strings: never rename one."""
 
+    # pairing
+    SETUP = "setup"
+    MATCH = "match"
+    PAIR = "pair"
+    UNPAIR = "unpair"
+    PAIRS = "pairs"
+    # check-ins
+    CHECKINS_SET = "checkins_set"
+    # safety
     PAUSE = "pause"
     RESUME = "resume"
     RESOURCES = "resources"
@@ -23,5 +32,6 @@ class AuditAction(StrEnum):
     MEMBER = "member"
     REPORTS = "reports"
     STATS = "stats"
+    # the audit log itself, and refusals
     AUDIT = "audit"
     REFUSED = "refused"

@@ -27,7 +27,7 @@ from bot.checkins.pacing import Pacer
 from bot.checkins.queries import CheckinRepo
 from bot.checkins.states import DeliveryKind, DeliveryStatus, GoalStatus, Via
 from bot.db.base import utcnow
-from bot.pairing import Pair
+from bot.pairing import Pair, PairStatus
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class Dispatcher:
             out = []
             for d in deliveries:
                 pair = pairs.get(d.pair_id)
-                if pair is None or pair.status != "active":
+                if pair is None or pair.status != PairStatus.ACTIVE:
                     d.status, d.claimed_until = DeliveryStatus.SKIPPED, None
                     continue
                 message = await self._message(session, d, pair)

@@ -18,7 +18,7 @@ from bot.checkins.states import GoalStatus
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
-from bot.pairing import PairRepo, ProfileRepo
+from bot.pairing import PairRepo, PairStatus, ProfileRepo
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,9 @@ class GoalService:
             open_goals = await self._list(session, guild_id, user_id)
             if len(open_goals) >= MAX_OPEN_GOALS:
                 raise InvalidInput(f"You have {MAX_OPEN_GOALS} open goals; finish or remove one first.")
-            pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == "active"]
+            pairs = [
+                p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == PairStatus.ACTIVE
+            ]
             now = self.clock()
             goal = Goal(
                 guild_id=guild_id,
@@ -174,7 +176,9 @@ class GoalService:
             CheckinRepo(session).add(GoalUpdate(goal_id=goal.id, percent=100, at=self.clock()))
             profile = await ProfileRepo(session).get(guild_id, user_id)
             celebrate = profile is None or profile.celebrate_goals
-            pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == "active"]
+            pairs = [
+                p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == PairStatus.ACTIVE
+            ]
             space_id = pairs[0].space_id if pairs else None
             view = GoalView.of(goal)
         celebrated = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bot.audit import AuditLog
+from bot.audit import AuditAction, AuditLog
 from bot.checkins import ledger
 from bot.checkins.queries import CheckinRepo, aware
 from bot.checkins.service_base import CheckinServiceBase
@@ -67,7 +67,7 @@ class ModeratorCommands(CheckinServiceBase):
                 settings.quiet_after_missed = quiet_after
                 changes.append(f"quiet_after={quiet_after}")
             await unit.session.flush()
-            await unit.record(guild_id, moderator_id, "checkins_set", detail=", ".join(changes) or "shown")
+            await unit.record(guild_id, moderator_id, AuditAction.CHECKINS_SET, detail=", ".join(changes) or "shown")
             return settings
 
     async def health(self, guild_id: int) -> dict[int, Health]:

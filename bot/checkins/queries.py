@@ -1,5 +1,6 @@
 """The one way to the check-in tables (schedules, agreements, check-ins, goals) and to what planning reads
-of the pairing tables. The deliveries table has its own module, ``bot/checkins/ledger.py``.
+of the pairing tables (plain reads of those go through pairing's repositories; what joins a check-in table
+stays here). The deliveries table has its own module, ``bot/checkins/ledger.py``.
 
 Services, the planner and the scheduler call these inside their own unit of work; nothing here commits.
 """
@@ -14,9 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import CheckIn, CheckinSchedule, Goal, GoalUpdate, PairAgreement
 from bot.checkins.states import GoalStatus
-from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, ProfileRepo
-
-ACTIVE = "active"
+from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, PairRepo, PairStatus, ProfileRepo, SettingsRepo
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -38,16 +37,16 @@ class CheckinRepo:
         return [found[u] for u in pair.user_ids if u in found]
 
     async def settings(self, guild_id: int) -> GuildSettings | None:
-        return await self.session.get(GuildSettings, guild_id)
+        return await SettingsRepo(self.session).get(guild_id)
 
     async def active_pairs(self, guild_id: int) -> list[Pair]:
-        return list(await self.session.scalars(select(Pair).where(Pair.guild_id == guild_id, Pair.status == ACTIVE)))
+        return list(await PairRepo(self.session).active(guild_id))
 
     async def pairs_by_id(self, pair_ids: Iterable[int]) -> dict[int, Pair]:
-        return {p.id: p for p in await self.session.scalars(select(Pair).where(Pair.id.in_(set(pair_ids))))}
+        return await PairRepo(self.session).by_ids(pair_ids)
 
     async def pair(self, pair_id: int) -> Pair | None:
-        return await self.session.get(Pair, pair_id)
+        return await PairRepo(self.session).get(pair_id)
 
     async def profile(self, guild_id: int, user_id: int) -> MemberProfile | None:
         return await ProfileRepo(self.session).get(guild_id, user_id)
@@ -63,26 +62,30 @@ class CheckinRepo:
 
     async def pairs_without_schedule(self) -> list[Pair]:
         have = select(CheckinSchedule.pair_id)
-        return list(await self.session.scalars(select(Pair).where(Pair.status == ACTIVE, Pair.id.not_in(have))))
+        return list(
+            await self.session.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE, Pair.id.not_in(have)))
+        )
 
     async def scheduled_pairs(self, pair_ids: Sequence[int] | None = None) -> list[tuple[Pair, CheckinSchedule]]:
         """Active pairs with their schedule (all of them, or those among ``pair_ids``)."""
         stmt = select(Pair, CheckinSchedule).join(CheckinSchedule, CheckinSchedule.pair_id == Pair.id)
-        stmt = stmt.where(Pair.status == ACTIVE)
+        stmt = stmt.where(Pair.status == PairStatus.ACTIVE)
         if pair_ids is not None:
             stmt = stmt.where(Pair.id.in_(list(pair_ids)))
         return [(pair, row) for pair, row in (await self.session.execute(stmt)).all()]
 
     async def active_pair_ids(self) -> list[int]:
         stmt = select(CheckinSchedule.pair_id).join(Pair, Pair.id == CheckinSchedule.pair_id)
-        return list(await self.session.scalars(stmt.where(Pair.status == ACTIVE).order_by(CheckinSchedule.pair_id)))
+        return list(
+            await self.session.scalars(stmt.where(Pair.status == PairStatus.ACTIVE).order_by(CheckinSchedule.pair_id))
+        )
 
     async def next_prompt_after(self, now: datetime) -> datetime | None:
         """The earliest future prompt of an active pair: when the check-in job must next run."""
         stmt = (
             select(func.min(CheckinSchedule.next_due_at))
             .join(Pair, Pair.id == CheckinSchedule.pair_id)
-            .where(Pair.status == ACTIVE, CheckinSchedule.next_due_at > now)
+            .where(Pair.status == PairStatus.ACTIVE, CheckinSchedule.next_due_at > now)
         )
         return aware(await self.session.scalar(stmt))
 

@@ -21,7 +21,7 @@ from bot.checkins.models import CheckinSchedule
 from bot.checkins.queries import CheckinRepo
 from bot.checkins.schedule import Daytime, Schedule, latest_due, local_instant, next_due
 from bot.checkins.states import DeliveryKind, DeliveryStatus, Frequency, Via
-from bot.pairing import GuildSettings, MemberProfile, Pair
+from bot.pairing import GuildSettings, MemberProfile, Pair, Role
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +149,8 @@ class Planner:
             times = await self.repo.checkin_times(ctx.pair.id, profile.user_id, prompts[-1])
             missed = consecutive_missed(prompts, new_due, times)
             others = [p for p in ctx.profiles if p.user_id != profile.user_id]
-            if missed == 2 and profile.role == "mentee":
-                for mentor in (p for p in others if p.role == "mentor"):
+            if missed == 2 and profile.role == Role.MENTEE:
+                for mentor in (p for p in others if p.role == Role.MENTOR):
                     await self._dm(ctx, mentor, DeliveryKind.MENTOR_MISSED, new_due, subject_id=profile.user_id)
             if missed >= ctx.quiet_after:
                 profile.checkins_paused_until = self.now + QUIET_PAUSE
@@ -214,7 +214,7 @@ class Planner:
             return
         if any(paused(p, self.now) for p in ctx.profiles):
             return
-        for mentor in (p for p in ctx.profiles if p.role == "mentor"):
+        for mentor in (p for p in ctx.profiles if p.role == Role.MENTOR):
             await self._dm(ctx, mentor, DeliveryKind.MENTOR_DUE, upcoming)
 
     async def _goals(self, ctx: PairContext) -> None:

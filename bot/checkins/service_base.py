@@ -15,7 +15,7 @@ from bot.checkins.queries import CheckinRepo
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
-from bot.pairing import MemberProfile, Pair, PairRepo
+from bot.pairing import MemberProfile, Pair, PairRepo, PairStatus
 
 NOT_PAIRED = "You're not paired right now; check-ins start once you have a partner (/peer request)."
 NOT_YOURS = "That pairing isn't yours, so I can't change it."
@@ -60,12 +60,12 @@ class CheckinServiceBase:
     async def _member_pair(session: AsyncSession, guild_id: int, user_id: int, pair_id: int | None) -> Pair:
         if pair_id is not None:
             pair = await PairRepo(session).get(pair_id)
-            if pair is None or pair.guild_id != guild_id or pair.status != "active":
+            if pair is None or pair.guild_id != guild_id or pair.status != PairStatus.ACTIVE:
                 raise NotFound("That pairing has ended, so there's nothing to do here.")
             if user_id not in pair.user_ids:
                 raise NotAllowed(NOT_YOURS)
             return pair
-        pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == "active"]
+        pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == PairStatus.ACTIVE]
         if not pairs:
             raise NotFound(NOT_PAIRED)
         return pairs[0]

@@ -17,20 +17,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Final, Self
 
+from bot.checkins import QuietChoice
+
 MAX_LENGTH: Final = 100  # Discord refuses a longer custom id
 PREFIX: Final = "tandem"
 
 
 class CustomIdError(ValueError):
     """A custom id that would not fit the contract (a programming error, never a member's doing)."""
-
-
-class QuietChoice(StrEnum):
-    """What a member answers when their partner has gone quiet."""
-
-    KEEP = "keep"
-    PAUSE = "pause"
-    REMATCH = "rematch"
 
 
 def _number(name: str) -> str:

@@ -17,6 +17,7 @@ from bot.core.ports import OpenedSpace, SpacePlan
 from bot.discord.components import rematch_view, welcome_view
 from bot.discord.link import ClientLink
 from bot.discord.messages import DiscordMessages
+from bot.pairing import SpaceKind
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class DiscordSpaces:
                     full.add(target.id)  # Discord counts more channels there than our cache did
                     continue
                 raise SpaceError(COULD_NOT_OPEN, f"Discord refused to create the channel ({exc.code})") from exc
-            return OpenedSpace(channel.id, "channel", new_category.id if new_category else None)
+            return OpenedSpace(channel.id, SpaceKind.CHANNEL, new_category.id if new_category else None)
         raise SpaceError(COULD_NOT_OPEN, "every pair category is full and a new one could not be used")
 
     async def _category_with_room(
@@ -172,7 +173,7 @@ class DiscordSpaces:
         except discord.HTTPException as exc:
             await self._delete_quietly(thread)
             raise SpaceError(COULD_NOT_OPEN, f"a member could not be added to the private thread ({exc.code})") from exc
-        return OpenedSpace(thread.id, "thread")
+        return OpenedSpace(thread.id, SpaceKind.THREAD)
 
     @staticmethod
     def _require(perms: discord.Permissions, names: tuple[str, ...]) -> None:

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.audit import AuditLog
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.pairing import wording
@@ -90,7 +90,7 @@ class EndingService:
             await unit.record(
                 guild_id,
                 moderator_id,
-                "unpair",
+                AuditAction.UNPAIR,
                 pair_id=ended[0].pair_id if len(ended) == 1 else None,
                 member_ids=(user_id,),
                 detail=f"{len(ended)} pairing(s) ended",

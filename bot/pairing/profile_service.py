@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.audit import AuditLog
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.pairing.models import GuildSettings
 from bot.pairing.profiles import ProfileInput, validate_profile, validate_topic_list
@@ -80,7 +80,7 @@ class ProfileService:
             detail = [f"{name}={value}" for name, value in changed.items() if value is not None]
             if topic_list is not None:
                 detail.append(f"topics set ({len(topic_list)})")
-            await unit.record(guild_id, moderator_id, "setup", detail=", ".join(detail))
+            await unit.record(guild_id, moderator_id, AuditAction.SETUP, detail=", ".join(detail))
             return settings_view(settings)
 
     # ----- members ---------------------------------------------------------------------------

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pairing.models import Block, GuildSettings, MemberProfile, Pair, PairHistory, PairMember
-from bot.pairing.states import OPEN_STATUSES, BlockSource, PairStatus
+from bot.pairing.states import OPEN_STATUSES, BlockSource, EndReason, PairStatus
+
+# (status, started_at, ended_at, end_reason) of a pair, as statistics read it
+PairSpan = tuple[PairStatus, datetime | None, datetime | None, EndReason | None]
 
 
 def as_utc(value: datetime) -> datetime:
@@ -71,6 +74,10 @@ class ProfileRepo:
         )
         return (await self.session.scalars(stmt)).all()
 
+    async def opted_in_count(self, guild_id: int) -> int:
+        stmt = select(func.count(MemberProfile.id)).where(MemberProfile.guild_id == guild_id, MemberProfile.opted_in)
+        return int(await self.session.scalar(stmt) or 0)
+
     def add(self, guild_id: int, user_id: int) -> MemberProfile:
         profile = MemberProfile(guild_id=guild_id, user_id=user_id)
         self.session.add(profile)
@@ -94,6 +101,32 @@ class PairRepo:
         )
         return (await self.session.scalars(stmt)).all()
 
+    async def pairs_of(self, guild_id: int, user_id: int) -> Sequence[Pair]:
+        """Every pair the member was ever in, whatever its status, oldest first."""
+        stmt = (
+            select(Pair)
+            .join(PairMember, PairMember.pair_id == Pair.id)
+            .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id)
+            .order_by(Pair.id)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def ended_count(self, guild_id: int, user_id: int) -> int:
+        """How many of the member's pairs have ended."""
+        stmt = (
+            select(func.count(PairMember.id))
+            .join(Pair, Pair.id == PairMember.pair_id)
+            .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id, Pair.status == PairStatus.ENDED)
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def spans(self, guild_id: int) -> list[PairSpan]:
+        """Every pair of the server whose space was opened (pending ones left out), for statistics."""
+        stmt = select(Pair.status, Pair.started_at, Pair.ended_at, Pair.end_reason).where(
+            Pair.guild_id == guild_id, Pair.status != PairStatus.PENDING
+        )
+        return [(status, started, ended, reason) for status, started, ended, reason in await self.session.execute(stmt)]
+
     async def settled_pairs_of(self, guild_id: int, user_id: int) -> list[Pair]:
         """The member's open pairs whose space is open (not those still being opened)."""
         return [p for p in await self.open_pairs_of(guild_id, user_id) if p.status != PairStatus.PENDING]
@@ -114,6 +147,15 @@ class PairRepo:
 
     async def get(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
+
+    async def by_ids(self, pair_ids: Iterable[int]) -> dict[int, Pair]:
+        stmt = select(Pair).where(Pair.id.in_(set(pair_ids)))
+        return {p.id: p for p in await self.session.scalars(stmt)}
+
+    async def active(self, guild_id: int) -> Sequence[Pair]:
+        """The server's active pairs (not paused, pending or ended), in no particular order."""
+        stmt = select(Pair).where(Pair.guild_id == guild_id, Pair.status == PairStatus.ACTIVE)
+        return (await self.session.scalars(stmt)).all()
 
     async def add(self, pair: Pair) -> int:
         """Write a new pair and its members (the partial unique index refuses a double booking)."""
@@ -160,19 +202,42 @@ class PairRepo:
         await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == PairStatus.PENDING))
 
 
+def _either_way(a: int, b: int) -> ColumnElement[bool]:
+    """A block between these two, whoever set it."""
+    return or_((Block.blocker_id == a) & (Block.blocked_id == b), (Block.blocker_id == b) & (Block.blocked_id == a))
+
+
 class BlockRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def between(self, guild_id: int, a: int, b: int) -> bool:
-        stmt = select(Block.id).where(
-            Block.guild_id == guild_id,
-            or_(
-                (Block.blocker_id == a) & (Block.blocked_id == b),
-                (Block.blocker_id == b) & (Block.blocked_id == a),
-            ),
-        )
+        stmt = select(Block.id).where(Block.guild_id == guild_id, _either_way(a, b))
         return (await self.session.scalar(stmt.limit(1))) is not None
+
+    async def count_between(self, guild_id: int, a: int, b: int) -> int:
+        """How many blocks, of any source, stand between these two."""
+        stmt = select(func.count(Block.id)).where(Block.guild_id == guild_id, _either_way(a, b))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def blocked_by(self, guild_id: int, blocker_id: int) -> Sequence[int]:
+        """Whom this member asked never to be paired with."""
+        stmt = select(Block.blocked_id).where(Block.guild_id == guild_id, Block.blocker_id == blocker_id)
+        return (await self.session.scalars(stmt)).all()
+
+    async def remove_between(self, guild_id: int, a: int, b: int, source: BlockSource) -> int:
+        """Delete the blocks of this source between these two; returns how many went."""
+        result = await self.session.execute(
+            delete(Block).where(Block.guild_id == guild_id, Block.source == source, _either_way(a, b))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def remove_set_by(self, guild_id: int, blocker_id: int, source: BlockSource) -> int:
+        """Delete the blocks of this source that this member set; returns how many went."""
+        result = await self.session.execute(
+            delete(Block).where(Block.guild_id == guild_id, Block.blocker_id == blocker_id, Block.source == source)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def all_pairs(self, guild_id: int) -> set[frozenset[int]]:
         stmt = select(Block.blocker_id, Block.blocked_id).where(Block.guild_id == guild_id)

@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.audit import AuditLog
+from bot.audit import AuditAction, AuditLog
 from bot.core.errors import Conflict, InvalidInput, MemberGone, NotFound, SetupNeeded, SpaceError
 from bot.pairing import rounds, wording
 from bot.pairing.models import MemberProfile
@@ -94,7 +94,7 @@ class RoundService:
         unmatched = tuple((u.user_id, u.reason) for u in plan.unmatched)
         if dry_run:
             detail = f"dry run: {len(proposed)} proposed, {len(unmatched)} waiting"
-            await self.audit.record(guild_id, moderator_id, "match", detail=detail)
+            await self.audit.record(guild_id, moderator_id, AuditAction.MATCH, detail=detail)
             return RoundOutcome(True, proposed, (), unmatched)
         reserved: list[Reservation] = []
         async with self.shared.locks(guild_id):
@@ -105,7 +105,7 @@ class RoundService:
                     if await self.opener.all_free(unit.session, guild_id, proposal.member_ids):
                         reserved.append(await self.opener.reserve(unit.session, guild_id, proposal, CreatedBy.ROUND))
                 detail = f"{len(proposed)} proposed, {len(reserved)} reserved, {len(unmatched)} waiting"
-                await unit.record(guild_id, moderator_id, "match", detail=detail)
+                await unit.record(guild_id, moderator_id, AuditAction.MATCH, detail=detail)
             self.opener.track(reserved)
         made, failure = await self._open_all(reserved)
         await self._give_priority(guild_id, plan.priority_next_round)
@@ -160,7 +160,9 @@ class RoundService:
                     raise Conflict("These two members can't be paired: a confidential block is in place.")
                 proposal = rounds.score_pair(pa, pb, await self._context(session, guild_id))
                 reservation = await self.opener.reserve(session, guild_id, proposal, CreatedBy.MODERATOR)
-                await unit.record(guild_id, moderator_id, "pair", pair_id=reservation.pair_id, member_ids=(a, b))
+                await unit.record(
+                    guild_id, moderator_id, AuditAction.PAIR, pair_id=reservation.pair_id, member_ids=(a, b)
+                )
             self.opener.track([reservation])
         return await self.opener.open(reservation)
 
@@ -168,7 +170,7 @@ class RoundService:
         """The server's open pairs for a moderator (status only); the listing itself is audited."""
         async with self.shared.unit() as session:
             pairs = [PairView.of(p) for p in await PairRepo(session).open_pairs(guild_id)]
-        await self.audit.record(guild_id, moderator_id, "pairs", detail=f"{len(pairs)} open pairs listed")
+        await self.audit.record(guild_id, moderator_id, AuditAction.PAIRS, detail=f"{len(pairs)} open pairs listed")
         return pairs
 
     async def _joined(self, session: AsyncSession, guild_id: int, user_id: int) -> MemberProfile:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import MAX_REASON, AuditAction, AuditLog
@@ -23,8 +22,9 @@ from bot.core.errors import Conflict, InvalidInput, NotFound, SpaceError
 from bot.core.ports import SafetyPort
 from bot.core.text import clean_line, mention, shown_plain
 from bot.db.base import utcnow
-from bot.pairing import PairRepo, as_utc
+from bot.pairing import PairRepo, PairStatus, SpaceKind, as_utc
 from bot.safety.models import AccessGrant
+from bot.safety.queries import AccessGrantRepo
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +93,15 @@ class AccessService:
         async with self.audit.unit() as unit:
             session = unit.session
             pair = await PairRepo(session).get(pair_id)
-            if pair is None or pair.guild_id != guild_id or pair.status == "pending" or pair.space_id is None:
+            if pair is None or pair.guild_id != guild_id or pair.status == PairStatus.PENDING or pair.space_id is None:
                 raise NotFound(f"There is no pair #{pair_id} on this server.")
-            if pair.status == "ended":
+            if pair.status == PairStatus.ENDED:
                 raise Conflict(f"Pair #{pair_id} has ended, so there is no open space to look into.")
-            open_grant = await session.scalar(
-                select(AccessGrant).where(
-                    AccessGrant.pair_id == pair_id,
-                    AccessGrant.moderator_id == moderator_id,
-                    AccessGrant.ended_at.is_(None),
-                )
-            )
+            grants = AccessGrantRepo(session)
+            open_grant = await grants.open_grant(pair_id, moderator_id)
             if open_grant is not None:
                 raise Conflict(f"You can already see pair #{pair_id}'s space until {_when(open_grant.expires_at)}.")
-            space_id, kind = pair.space_id, pair.space_kind or "channel"
+            space_id, kind = pair.space_id, pair.space_kind or SpaceKind.CHANNEL
             row = AccessGrant(
                 guild_id=guild_id,
                 pair_id=pair_id,
@@ -114,9 +109,8 @@ class AccessService:
                 granted_at=now,
                 expires_at=now + timedelta(minutes=minutes),
             )
-            session.add(row)  # recorded first: a crash from here on is cleaned up by the expiry job
-            await session.flush()
-            view = GrantView(row.id, guild_id, pair_id, moderator_id, row.expires_at)
+            grant_id = await grants.add(row)  # recorded first: a crash from here on is cleaned up by the expiry job
+            view = GrantView(grant_id, guild_id, pair_id, moderator_id, row.expires_at)
             await unit.record(
                 guild_id, moderator_id, AuditAction.ACCESS, pair_id=pair_id, reason=why, detail=f"minutes={minutes}"
             )
@@ -145,20 +139,17 @@ class AccessService:
     async def _withdraw(self, view: GrantView, why: str) -> None:
         """Take back a grant that was never given (its notice or its view failed): no row, one audit entry."""
         async with self.audit.unit() as unit:
-            row = await unit.session.get(AccessGrant, view.grant_id)
+            grants = AccessGrantRepo(unit.session)
+            row = await grants.get(view.grant_id)
             if row is not None:
-                await unit.session.delete(row)
+                await grants.delete(row)
             await unit.record(view.guild_id, None, AuditAction.ACCESS_WITHDRAWN, pair_id=view.pair_id, detail=why)
 
     async def expire_due(self) -> datetime | None:
         """End every grant whose time is up; return when the next open grant ends (None: none open)."""
         now = self.clock()
         async with self.sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(AccessGrant).where(AccessGrant.ended_at.is_(None)).order_by(AccessGrant.expires_at)
-                )
-            ).all()
+            rows = await AccessGrantRepo(session).open_grants()
             grants = [(g.id, g.guild_id, g.pair_id, g.moderator_id, as_utc(g.expires_at)) for g in rows]
         retry: datetime | None = None
         for grant_id, guild_id, pair_id, moderator_id, expires_at in grants:
@@ -174,12 +165,12 @@ class AccessService:
     async def _end(self, grant_id: int, guild_id: int, pair_id: int, moderator_id: int) -> None:
         async with self.sessions() as session:
             pair = await PairRepo(session).get(pair_id)
-            space = (pair.space_id, pair.space_kind or "channel") if pair is not None else None
+            space = (pair.space_id, pair.space_kind or SpaceKind.CHANNEL) if pair is not None else None
         if space is not None and space[0] is not None:
             # revoked before it is recorded as ended: a crash in between revokes again, never leaves it open
             await self.spaces.revoke_view(guild_id, space[0], space[1], moderator_id)
         async with self.audit.unit() as unit:
-            row = await unit.session.get(AccessGrant, grant_id)
+            row = await AccessGrantRepo(unit.session).get(grant_id)
             if row is None or row.ended_at is not None:
                 return
             row.ended_at = self.clock()

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import AuditAction, AuditLog
 from bot.core.errors import NotFound
-from bot.pairing import Block, EndingService, Pair, PairMember, ProfileRepo
+from bot.pairing import BlockRepo, BlockSource, EndingService, PairRepo, ProfileRepo
 from bot.safety.queries import ReportRepo
 from bot.safety.states import ReportStatus
 
@@ -53,20 +52,9 @@ class PrivacyService:
         """Everything Tandem holds about this member in this server, decrypted."""
         async with self.sessions() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
-            pairs = (
-                await session.scalars(
-                    select(Pair)
-                    .join(PairMember, PairMember.pair_id == Pair.id)
-                    .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id)
-                    .order_by(Pair.id)
-                )
-            ).all()
+            pairs = await PairRepo(session).pairs_of(guild_id, user_id)
             reports = await ReportRepo(session).filed_by(guild_id, user_id)
-            blocks = (
-                await session.scalars(
-                    select(Block.blocked_id).where(Block.guild_id == guild_id, Block.blocker_id == user_id)
-                )
-            ).all()
+            blocks = await BlockRepo(session).blocked_by(guild_id, user_id)
             data: dict[str, Any] = {
                 "server_id": str(guild_id),
                 "member_id": str(user_id),
@@ -116,9 +104,10 @@ class PrivacyService:
             await self.endings.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
             held = await self._erase_rows(session, guild_id, user_id)
-            profile = await ProfileRepo(session).get(guild_id, user_id)
+            profiles = ProfileRepo(session)
+            profile = await profiles.get(guild_id, user_id)
             if profile is not None:
-                await session.delete(profile)
+                await profiles.delete(profile)
             return held or reports > 0
 
     async def forget(self, guild_id: int, moderator_id: int, user_id: int, guild_name: str) -> bool:
@@ -139,25 +128,24 @@ class PrivacyService:
             return held
         await self.endings.leave(guild_id, user_id, guild_name)
         async with self.sessions.begin() as session:
-            profile = await ProfileRepo(session).get(guild_id, user_id)
+            profiles = ProfileRepo(session)
+            profile = await profiles.get(guild_id, user_id)
             if profile is not None:
-                await session.delete(profile)
+                await profiles.delete(profile)
         return True
 
     async def _erase_rows(self, session: AsyncSession, guild_id: int, user_id: int) -> bool:
         """Everything but the profile row: the member's own blocks, their reports withdrawn, other features'
         data. Returns whether Tandem held anything about them (the profile included)."""
         profile = await ProfileRepo(session).get(guild_id, user_id)
-        blocks = await session.execute(
-            delete(Block).where(Block.guild_id == guild_id, Block.blocker_id == user_id, Block.source == "member")
-        )
+        blocks = await BlockRepo(session).remove_set_by(guild_id, user_id, BlockSource.MEMBER)
         reports = await ReportRepo(session).filed_by(guild_id, user_id)
         for report in reports:
             report.text, report.reporter_id, report.resolution_note = "", None, None
             report.status = ReportStatus.WITHDRAWN
         for source in self.member_data:
             await source.erase(session, guild_id, user_id)
-        return profile is not None or bool(reports) or bool(getattr(blocks, "rowcount", 0))
+        return profile is not None or bool(reports) or bool(blocks)
 
     async def require_something(self, guild_id: int, user_id: int) -> None:
         if not await self.erase_would_change(guild_id, user_id):

@@ -25,17 +25,15 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import AuditAction, AuditLog
 from bot.core.errors import InvalidInput
 from bot.core.ports import SafetyPort
 from bot.db.base import utcnow
-from bot.pairing import Pair, as_utc
-from bot.safety.models import PairRetention, Report, SafetySettings
-from bot.safety.queries import SafetySettingsRepo
-from bot.safety.states import ReportStatus
+from bot.pairing import as_utc
+from bot.safety.models import PairRetention
+from bot.safety.queries import ReportRepo, RetentionRepo, SafetySettingsRepo
 
 log = logging.getLogger(__name__)
 
@@ -104,27 +102,7 @@ class RetentionService:
         """Post the notices and delete the spaces that are due; return when the next step is due."""
         now = self.clock()
         async with self.sessions() as session:
-            rows = (
-                await session.execute(
-                    select(
-                        Pair.id,
-                        Pair.guild_id,
-                        Pair.space_id,
-                        Pair.ended_at,
-                        SafetySettings.retention_days,
-                        PairRetention.notice_at,
-                    )
-                    .join(SafetySettings, SafetySettings.guild_id == Pair.guild_id)
-                    .outerjoin(PairRetention, PairRetention.pair_id == Pair.id)
-                    .where(
-                        Pair.status == "ended",
-                        Pair.ended_at.is_not(None),
-                        SafetySettings.retention_days.is_not(None),
-                        PairRetention.closed_at.is_(None),
-                    )
-                    .order_by(Pair.id)
-                )
-            ).all()
+            rows = await RetentionRepo(session).not_closed()
         upcoming: list[datetime] = []
         for pair_id, guild_id, space_id, ended_at, kept_days, notice_at in rows:
             if ended_at is None or not kept_days:
@@ -162,9 +140,10 @@ class RetentionService:
                     return False
                 # the space is already gone: there is nobody left to tell
         async with self.sessions.begin() as session:
-            row = await session.get(PairRetention, pair_id)
+            retention = RetentionRepo(session)
+            row = await retention.get(pair_id)
             if row is None:
-                session.add(PairRetention(pair_id=pair_id, notice_at=self.clock()))
+                retention.add(PairRetention(pair_id=pair_id, notice_at=self.clock()))
             elif row.notice_at is None:
                 row.notice_at = self.clock()
         log.info("retention notice posted for pair %s", pair_id)
@@ -175,15 +154,12 @@ class RetentionService:
             await self.spaces.delete_space(guild_id, space_id)
         async with self.audit.unit() as unit:
             session = unit.session
-            row = await session.get(PairRetention, pair_id)
+            row = await RetentionRepo(session).get(pair_id)
             if row is None or row.closed_at is not None:
                 return
             for erase in self.erasers:
                 await erase(session, guild_id, pair_id)
-            closed = select(Report).where(
-                Report.guild_id == guild_id, Report.pair_id == pair_id, Report.status != ReportStatus.OPEN
-            )
-            for report in await session.scalars(closed):
+            for report in await ReportRepo(session).closed_about(guild_id, pair_id):
                 report.text, report.resolution_note = "", None
             row.closed_at = self.clock()
             await unit.record(

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import AuditAction, AuditLog
@@ -20,18 +19,7 @@ from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
 from bot.core.text import clean_block, mention, shown_plain
 from bot.db.base import utcnow
-from bot.pairing import (
-    Block,
-    BlockRepo,
-    BlockSource,
-    EndingService,
-    Pair,
-    PairMember,
-    PairRepo,
-    PairStatus,
-    ProfileRepo,
-    SettingsRepo,
-)
+from bot.pairing import BlockRepo, BlockSource, EndingService, PairRepo, PairStatus, ProfileRepo, Role, SettingsRepo
 from bot.safety.models import Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
 from bot.safety.states import ReportSource, ReportStatus, Resolution
@@ -63,9 +51,9 @@ class MemberStatus:
     user_id: int
     joined: bool
     opted_in: bool
-    role: str | None
+    role: Role | None
     waiting_since: datetime | None
-    open_pairs: tuple[tuple[int, str, datetime | None], ...]  # (pair id, status, since)
+    open_pairs: tuple[tuple[int, PairStatus, datetime | None], ...]  # (pair id, status, since)
     past_pairs: int
     dms_closed: bool
 
@@ -153,17 +141,10 @@ class SafetyService:
 
     async def unblock(self, guild_id: int, moderator_id: int, a: int, b: int) -> tuple[int, bool]:
         """Remove moderators' blocks between two members. Returns (removed, a member's own block remains)."""
-        between = or_(
-            (Block.blocker_id == a) & (Block.blocked_id == b), (Block.blocker_id == b) & (Block.blocked_id == a)
-        )
         async with self.audit.unit() as unit:
-            result = await unit.session.execute(
-                delete(Block).where(Block.guild_id == guild_id, Block.source == "moderator", between)
-            )
-            removed = int(getattr(result, "rowcount", 0) or 0)
-            remaining = await unit.session.scalar(
-                select(func.count(Block.id)).where(Block.guild_id == guild_id, between)
-            )
+            blocks = BlockRepo(unit.session)
+            removed = await blocks.remove_between(guild_id, a, b, BlockSource.MODERATOR)
+            remaining = await blocks.count_between(guild_id, a, b)
             await unit.record(
                 guild_id, moderator_id, AuditAction.UNBLOCK, member_ids=[a, b], detail="" if removed else "none held"
             )
@@ -173,12 +154,9 @@ class SafetyService:
         """A member's program status for moderators (the look is audited): no profile text, blocks or reports."""
         async with self.sessions() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
-            open_pairs = [p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status != "pending"]
-            past = await session.scalar(
-                select(func.count(PairMember.id))
-                .join(Pair, Pair.id == PairMember.pair_id)
-                .where(PairMember.guild_id == guild_id, PairMember.user_id == user_id, Pair.status == "ended")
-            )
+            pairs = PairRepo(session)
+            open_pairs = await pairs.settled_pairs_of(guild_id, user_id)
+            past = await pairs.ended_count(guild_id, user_id)
         await self.audit.record(guild_id, moderator_id, AuditAction.MEMBER, member_ids=[user_id])
         return MemberStatus(
             user_id=user_id,
@@ -187,7 +165,7 @@ class SafetyService:
             role=profile.role if profile else None,
             waiting_since=profile.waiting_since if profile else None,
             open_pairs=tuple((p.id, p.status, p.started_at) for p in open_pairs),
-            past_pairs=int(past or 0),
+            past_pairs=past,
             dms_closed=bool(profile and profile.dms_closed),
         )
 
@@ -209,9 +187,7 @@ class SafetyService:
             raise InvalidInput(f"Keep the report to {MAX_REPORT} characters (it has {len(cleaned)}).")
         async with self.sessions.begin() as session:
             if pair_id is None:
-                pairs = [
-                    p for p in await PairRepo(session).open_pairs_of(guild_id, reporter_id) if p.status != "pending"
-                ]
+                pairs = await PairRepo(session).settled_pairs_of(guild_id, reporter_id)
                 pair_id = pairs[0].id if len(pairs) == 1 else None
             else:
                 pair = await PairRepo(session).get(pair_id)
@@ -225,9 +201,7 @@ class SafetyService:
                 text=cleaned,
                 status=ReportStatus.OPEN,
             )
-            session.add(report)
-            await session.flush()
-            case_id = report.id
+            case_id = await ReportRepo(session).add(report)
             settings = await SettingsRepo(session).get(guild_id)
             log_channel_id = settings.log_channel_id if settings else None
         log.info("report case %s filed in guild %s", case_id, guild_id)

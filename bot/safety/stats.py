@@ -19,23 +19,22 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import AuditAction, AuditLog
 from bot.db.base import utcnow
-from bot.pairing import MemberProfile, Pair, as_utc
+from bot.pairing import EndReason, PairRepo, PairStatus, ProfileRepo, as_utc
 
 SMALL = 5
 WEEKS = 12
 FEWER = "fewer than 5"
 
-END_REASONS = {
-    "member_ended": "ended by a member",
-    "member_left_program": "a member left the program",
-    "member_left_server": "a member left the server",
-    "moderator_unpaired": "ended by moderators",
-    "moderator_ended_after_report": "ended by moderators after a report",
+END_REASONS: dict[EndReason, str] = {
+    EndReason.MEMBER_ENDED: "ended by a member",
+    EndReason.MEMBER_LEFT_PROGRAM: "a member left the program",
+    EndReason.MEMBER_LEFT_SERVER: "a member left the server",
+    EndReason.MODERATOR_UNPAIRED: "ended by moderators",
+    EndReason.MODERATOR_ENDED_AFTER_REPORT: "ended by moderators after a report",
 }
 
 
@@ -117,21 +116,17 @@ class StatsService:
     async def program(self, guild_id: int) -> ProgramStats:
         now = self.clock()
         async with self.sessions() as session:
-            opted_in = await session.scalar(
-                select(func.count(MemberProfile.id)).where(MemberProfile.guild_id == guild_id, MemberProfile.opted_in)
-            )
-            pairs = (
-                await session.execute(
-                    select(Pair.status, Pair.started_at, Pair.ended_at, Pair.end_reason).where(
-                        Pair.guild_id == guild_id, Pair.status != "pending"
-                    )
-                )
-            ).all()
+            opted_in = await ProfileRepo(session).opted_in_count(guild_id)
+            pairs = await PairRepo(session).spans(guild_id)
             extra: list[str] = []
             for source in self.sources:
                 extra.extend(line.text() for line in await source(session, guild_id))
-        statuses: Counter[str] = Counter(status for status, *_ in pairs)
-        reasons = Counter(END_REASONS.get(r or "", "other") for status, _s, _e, r in pairs if status == "ended")
+        statuses: Counter[PairStatus] = Counter(status for status, *_ in pairs)
+        reasons = Counter(
+            END_REASONS.get(r, "other") if r is not None else "other"
+            for status, _s, _e, r in pairs
+            if status == PairStatus.ENDED
+        )
         spans = [(as_utc(s), as_utc(e) if e else None) for _st, s, e, _r in pairs if s is not None]
         week_ends = tuple(now - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS))
         active, started, ended = [], [], []
@@ -141,10 +136,10 @@ class StatsService:
             started.append(suppress(sum(1 for s, _e in spans if start < s <= end)))
             ended.append(suppress(sum(1 for _s, e in spans if e is not None and start < e <= end)))
         return ProgramStats(
-            opted_in=suppress(int(opted_in or 0)),
-            active_pairs=suppress(statuses["active"]),
-            paused_pairs=suppress(statuses["paused"]),
-            ended_pairs=suppress(statuses["ended"]),
+            opted_in=suppress(opted_in),
+            active_pairs=suppress(statuses[PairStatus.ACTIVE]),
+            paused_pairs=suppress(statuses[PairStatus.PAUSED]),
+            ended_pairs=suppress(statuses[PairStatus.ENDED]),
             ended_by_reason=tuple((label, suppress(n)) for label, n in sorted(reasons.items())),
             week_ends=week_ends,
             active_by_week=tuple(active),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.checkins.models import CheckinSchedule
 from bot.checkins.states import Frequency
 from bot.db.engine import create_session_factory
-from bot.pairing.models import GuildSettings, MemberProfile, Pair, PairMember
+from bot.pairing import CreatedBy, GuildSettings, MemberProfile, Pair, PairMember, PairStatus, Role, SpaceKind
 from bot.sandbox import Guild, Sandbox
 
 
@@ -26,14 +26,14 @@ async def seed_due_pairs(
         for i, channel_id in enumerate(channels):
             users = (first_user + 2 * i, first_user + 2 * i + 1)
             for user_id in users:
-                session.add(MemberProfile(guild_id=guild.id, user_id=user_id, role="peer", timezone="UTC"))
+                session.add(MemberProfile(guild_id=guild.id, user_id=user_id, role=Role.PEER, timezone="UTC"))
             pair = Pair(
                 guild_id=guild.id,
-                status="active",
+                status=PairStatus.ACTIVE,
                 space_name=f"pair-{i:06x}",
                 space_id=channel_id,
-                space_kind="channel",
-                created_by="round",
+                space_kind=SpaceKind.CHANNEL,
+                created_by=CreatedBy.ROUND,
                 started_at=now - timedelta(days=10),
             )
             pair.members = [PairMember(guild_id=guild.id, user_id=u, slot=0) for u in users]

@@ -250,7 +250,7 @@ class QuietButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Q
     async def _choose(self, interaction: discord.Interaction[TandemBot]) -> None:
         bot = interaction.client
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await bot.checkins.quiet_choice(self.guild_id, interaction.user.id, self.pair_id, self.choice.value)
+        await bot.checkins.quiet_choice(self.guild_id, interaction.user.id, self.pair_id, self.choice)
         if self.choice in QUIET_ANSWERS:
             await reply(interaction, QUIET_ANSWERS[self.choice])
             return

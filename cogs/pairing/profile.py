@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
-from bot.pairing import catalog
+from bot.pairing import Role, catalog
 from bot.pairing.profiles import MAX_ABOUT_LENGTH, ProfileInput
 from cogs.common.base import CogBase
 from cogs.common.replies import guild_of, reply
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROLE_CHOICES = [
-    Choice(name="Peer: someone in a similar place to me", value="peer"),
-    Choice(name="Mentor: I'd like to support someone", value="mentor"),
-    Choice(name="Mentee: I'd like a mentor", value="mentee"),
+    Choice(name="Peer: someone in a similar place to me", value=Role.PEER.value),
+    Choice(name="Mentor: I'd like to support someone", value=Role.MENTOR.value),
+    Choice(name="Mentee: I'd like a mentor", value=Role.MENTEE.value),
 ]
 LIFE_STAGE_CHOICES = [Choice(name=label, value=code) for code, label in catalog.LIFE_STAGES.items()]
 
