@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     PAIR = "pair"
     UNPAIR = "unpair"
     PAIRS = "pairs"
+    OPEN_FAILED = "open_failed"  # a pair a moderator asked for (pair, match) was rolled back before it opened
     # check-ins
     CHECKINS_SET = "checkins_set"
     # safety

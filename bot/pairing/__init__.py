@@ -7,6 +7,7 @@ import contracts check it); the composition root (``bot.app``) builds the servic
 from bot.pairing.ending_service import EndingService
 from bot.pairing.models import Block, GuildSettings, MemberProfile, Pair, PairHistory, PairMember
 from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo, as_utc
+from bot.pairing.shared import GuildLocks
 from bot.pairing.states import BlockSource, CreatedBy, EndReason, OddOneOut, PairStatus, Role, SpaceKind
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "CreatedBy",
     "EndReason",
     "EndingService",
+    "GuildLocks",
     "GuildSettings",
     "MemberProfile",
     "OddOneOut",

@@ -18,7 +18,7 @@ from bot.pairing.opening import PairOpener
 from bot.pairing.profile_service import ProfileService
 from bot.pairing.reconcile import Reconciler
 from bot.pairing.round_service import RoundService
-from bot.pairing.shared import Shared
+from bot.pairing.shared import GuildLocks, Shared
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,15 @@ def build_pairing(
     runner: rounds.RoundRunner = rounds.in_process,
     offload: rounds.Offload = rounds.run_here,
     welcome_notes: Sequence[str] = (),
+    locks: GuildLocks | None = None,
 ) -> PairingServices:
-    shared = Shared(sessions, clock)
+    """``locks``: the guild locks, shared with other features whose writes a reservation reads (safety's
+    blocks, the erasure's opt-out); pairing's own when None."""
+    shared = Shared(sessions, clock, locks if locks is not None else GuildLocks())
+    opener = PairOpener(shared, spaces, audit, welcome_notes)
     return PairingServices(
         profiles=ProfileService(shared, audit),
-        rounds=RoundService(shared, PairOpener(shared, spaces, welcome_notes), audit, runner=runner, offload=offload),
+        rounds=RoundService(shared, opener, audit, runner=runner, offload=offload),
         endings=EndingService(shared, spaces, audit),
-        reconciler=Reconciler(shared, spaces),
+        reconciler=Reconciler(shared, spaces, audit),
     )

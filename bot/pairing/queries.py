@@ -198,8 +198,10 @@ class PairRepo:
         rows = (await self.session.execute(stmt)).all()
         return {frozenset((low, high)): as_utc(when) for low, high, when in rows}
 
-    async def delete_pending(self, pair_id: int) -> None:
-        await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == PairStatus.PENDING))
+    async def delete_pending(self, pair_id: int) -> bool:
+        """Delete the pair if it is still pending; whether it was."""
+        result = await self.session.execute(delete(Pair).where(Pair.id == pair_id, Pair.status == PairStatus.PENDING))
+        return bool(getattr(result, "rowcount", 0))
 
 
 def _either_way(a: int, b: int) -> ColumnElement[bool]:

@@ -65,8 +65,11 @@ class RoundService:
             if isinstance(best, str):
                 return RequestOutcome(None, waiting_since, best)
             async with self.shared.locks(guild_id):
-                async with self.shared.unit() as session:
-                    await _require_room(session, await self._joined(session, guild_id, user_id))
+                async with self.shared.unit() as session:  # what may have changed during the search
+                    joined = await self._joined(session, guild_id, user_id)
+                    await _require_setup(session, guild_id)
+                    await _require_not_paused(session, guild_id)
+                    await _require_room(session, joined)
                     if not await self.opener.all_free(session, guild_id, best.member_ids):
                         continue  # that partner was paired or left meanwhile; look again
                     reservation = await self.opener.reserve(session, guild_id, best, CreatedBy.REQUEST)
@@ -103,7 +106,9 @@ class RoundService:
                 await _require_not_paused(unit.session, guild_id)
                 for proposal in plan.proposals:  # members who left or were paired meanwhile are skipped
                     if await self.opener.all_free(unit.session, guild_id, proposal.member_ids):
-                        reserved.append(await self.opener.reserve(unit.session, guild_id, proposal, CreatedBy.ROUND))
+                        reserved.append(
+                            await self.opener.reserve(unit.session, guild_id, proposal, CreatedBy.ROUND, moderator_id)
+                        )
                 detail = f"{len(proposed)} proposed, {len(reserved)} reserved, {len(unmatched)} waiting"
                 await unit.record(guild_id, moderator_id, AuditAction.MATCH, detail=detail)
             self.opener.track(reserved)
@@ -159,7 +164,7 @@ class RoundService:
                 if await BlockRepo(session).between(guild_id, a, b):
                     raise Conflict("These two members can't be paired: a confidential block is in place.")
                 proposal = rounds.score_pair(pa, pb, await self._context(session, guild_id))
-                reservation = await self.opener.reserve(session, guild_id, proposal, CreatedBy.MODERATOR)
+                reservation = await self.opener.reserve(session, guild_id, proposal, CreatedBy.MODERATOR, moderator_id)
                 await unit.record(
                     guild_id, moderator_id, AuditAction.PAIR, pair_id=reservation.pair_id, member_ids=(a, b)
                 )

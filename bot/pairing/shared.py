@@ -21,7 +21,11 @@ from bot.db.base import utcnow
 
 
 class GuildLocks:
-    """One lock per server, for the reservation step and other short database work."""
+    """One lock per server, for the reservation step and other short database work, never a Discord call.
+
+    Shared (through the composition root) with the other features that write what a reservation checks:
+    safety's moderator blocks and the moderators' erasure. Lock order: a guild's lock, then the audit lock.
+    """
 
     def __init__(self) -> None:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -31,18 +35,24 @@ class GuildLocks:
 
 
 class Openings:
-    """Pairs reserved by this process whose space is being opened: pair id -> set when it settles."""
+    """Pairs reserved by this process whose space is being opened: pair id -> set when it settles.
+
+    Each opening brings its own event to :meth:`begin` and hands it to :meth:`settle`: an opening only
+    ever settles itself, never a later one that reuses its pair id (SQLite may hand out the id of a
+    deleted row again)."""
 
     def __init__(self) -> None:
         self._events: dict[int, asyncio.Event] = {}
 
-    def begin(self, pair_id: int) -> None:
-        self._events[pair_id] = asyncio.Event()
+    def begin(self, pair_id: int, event: asyncio.Event) -> None:
+        if pair_id in self._events:
+            raise RuntimeError(f"pair {pair_id} is already being opened")
+        self._events[pair_id] = event
 
-    def settle(self, pair_id: int) -> None:
-        event = self._events.pop(pair_id, None)
-        if event is not None:
-            event.set()
+    def settle(self, pair_id: int, event: asyncio.Event) -> None:
+        if self._events.get(pair_id) is event:
+            del self._events[pair_id]
+        event.set()
 
     def among(self, pair_ids: Iterable[int]) -> list[int]:
         return [pair_id for pair_id in pair_ids if pair_id in self._events]

@@ -59,3 +59,10 @@ def moderator_ended(guild_name: str) -> str:
 
 def space_failed_for_moderators(hint: str) -> str:
     return f"Tandem could not open a private pair space: {hint}"
+
+
+def welcome_failed_for_moderators(pair_id: int) -> str:
+    return (
+        f"Pair #{pair_id}'s space is open, but Tandem could not post its welcome message (with the report "
+        "button) there; please check the space and welcome the pair yourselves."
+    )
