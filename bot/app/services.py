@@ -28,10 +28,11 @@ from bot.checkins.service import CheckinService
 from bot.core.timers import Timer, Timers
 from bot.db.base import utcnow
 from bot.discord.adapter import DiscordAdapter
+from bot.pairing import GuildLocks
 from bot.pairing.assembly import build_pairing
 from bot.pairing.ending_service import EndingService
 from bot.pairing.profile_service import ProfileService
-from bot.pairing.reconcile import Reconciler
+from bot.pairing.reconcile import STALE_AFTER, Reconciler
 from bot.pairing.round_service import RoundService
 from bot.safety.access import AccessService
 from bot.safety.privacy import MemberData, PrivacyService
@@ -73,6 +74,7 @@ def build_services(
     spaces = adapter.spaces
     worker = MatchingWorker()
     audit = AuditLog(sessions, clock=clock)
+    locks = GuildLocks()  # pairing's reservation step, and the other features' writes it reads
     pairing = build_pairing(
         sessions,
         spaces,
@@ -81,6 +83,7 @@ def build_services(
         runner=worker.run_round,
         offload=worker.search,
         welcome_notes=[checkin_wording.welcome_agreement_hint()],  # the welcome points at the agreement button
+        locks=locks,
     )
     access = AccessService(sessions, spaces, audit, clock=clock)
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
@@ -91,6 +94,8 @@ def build_services(
     timers = Timers(clock)
     access_expiry = timers.register("tandem:access-expiry", access.expire_due, max_delay=60)
     retention_sweep = timers.register("tandem:retention-sweep", retention.sweep, max_delay=3600)
+    # pending pairs stranded by a cancelled or unverifiable opening are rolled back, not only at start
+    timers.register("tandem:pairing-reconcile", pairing.reconciler.sweep, max_delay=STALE_AFTER.total_seconds())
     access.on_change = access_expiry.changed
     retention.on_change = retention_sweep.changed
     # check-ins and goals: the tables drive the scheduler; deliveries are paced bot-wide
@@ -105,8 +110,8 @@ def build_services(
         rounds=pairing.rounds,
         endings=pairing.endings,
         reconciler=pairing.reconciler,
-        privacy=PrivacyService(sessions, pairing.endings, audit, member_data=[checkins_data]),
-        safety=SafetyService(sessions, spaces, pairing.endings, audit, clock=clock),
+        privacy=PrivacyService(sessions, pairing.endings, audit, member_data=[checkins_data], locks=locks),
+        safety=SafetyService(sessions, spaces, pairing.endings, audit, clock=clock, locks=locks),
         access=access,
         retention=retention,
         stats=StatsService(sessions, audit, clock=clock, sources=[checkin_data.program_numbers]),

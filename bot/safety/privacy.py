@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit import AuditAction, AuditLog
 from bot.core.errors import NotFound
-from bot.pairing import BlockRepo, BlockSource, EndingService, PairRepo, ProfileRepo
+from bot.pairing import BlockRepo, BlockSource, EndingService, GuildLocks, PairRepo, ProfileRepo
 from bot.safety.queries import ReportRepo
 from bot.safety.states import ReportStatus
 
@@ -42,10 +42,13 @@ class PrivacyService:
         endings: EndingService,
         audit: AuditLog,
         member_data: Sequence[MemberData] = (),
+        *,
+        locks: GuildLocks,
     ) -> None:
         self.sessions = sessions
         self.endings = endings
         self.audit = audit
+        self.locks = locks  # pairing's guild locks: a round never reserves a member being taken out
         self.member_data = tuple(member_data)
 
     async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -116,7 +119,7 @@ class PrivacyService:
         The erasure and its audit entry commit together before any Discord call: the profile is taken
         out of the program there and then, their pairings are ended kindly (which tells the partners),
         and the profile row goes last, so running it again after a crash finishes the job."""
-        async with self.audit.unit() as unit:
+        async with self.locks(guild_id), self.audit.unit() as unit:
             held = await self._erase_rows(unit.session, guild_id, user_id)
             profile = await ProfileRepo(unit.session).get(guild_id, user_id)
             if profile is not None:

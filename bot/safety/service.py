@@ -19,7 +19,17 @@ from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
 from bot.core.text import clean_block, mention, shown_plain
 from bot.db.base import utcnow
-from bot.pairing import BlockRepo, BlockSource, EndingService, PairRepo, PairStatus, ProfileRepo, Role, SettingsRepo
+from bot.pairing import (
+    BlockRepo,
+    BlockSource,
+    EndingService,
+    GuildLocks,
+    PairRepo,
+    PairStatus,
+    ProfileRepo,
+    Role,
+    SettingsRepo,
+)
 from bot.safety.models import Report
 from bot.safety.queries import ReportRepo, SafetySettingsRepo
 from bot.safety.states import ReportSource, ReportStatus, Resolution
@@ -66,12 +76,15 @@ class SafetyService:
         endings: EndingService,
         audit: AuditLog,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        locks: GuildLocks,
     ) -> None:
         self.sessions = sessions
         self.spaces = spaces
         self.endings = endings
         self.audit = audit
         self.clock = clock
+        self.locks = locks  # pairing's guild locks: a block never races a round's reservation
 
     # ----- support resources ------------------------------------------------------------------
 
@@ -133,7 +146,7 @@ class SafetyService:
         """A moderator's block: these two are never paired. Returns whether they are paired right now."""
         if a == b:
             raise InvalidInput("Choose two different members to block from being paired.")
-        async with self.audit.unit() as unit:
+        async with self.locks(guild_id), self.audit.unit() as unit:
             await BlockRepo(unit.session).add(guild_id, a, b, source=BlockSource.MODERATOR)
             pairs = await PairRepo(unit.session).open_pairs_of(guild_id, a)
             await unit.record(guild_id, moderator_id, AuditAction.BLOCK, member_ids=[a, b])
@@ -235,7 +248,7 @@ class SafetyService:
         note_text = clean_block(note or "")
         if len(note_text) > MAX_NOTE:
             raise InvalidInput(f"Keep the note to {MAX_NOTE} characters.")
-        async with self.audit.unit() as unit:
+        async with self.locks(guild_id), self.audit.unit() as unit:  # a block never races a reservation
             session = unit.session
             report = await ReportRepo(session).get(guild_id, case_id)
             if report is None:
