@@ -170,7 +170,7 @@ def opener(w: TwoServers, form: Form, prompts: dict[int, Any]) -> Callable[[], A
 
 
 def posted_texts(sb: Any) -> Counter[tuple[int, str]]:
-    """(channel id, planted text) for every planted text in every message anyone but its sender can read."""
+    """(channel id, planted text) for every planted text in every message that is not ephemeral."""
     seen: Counter[tuple[int, str]] = Counter()
     for message in sb.state.messages.values():
         if message.deleted or message.ephemeral:
@@ -189,8 +189,8 @@ async def test_twenty_members_in_two_servers_fill_in_the_same_forms_at_once(two:
     prompts = await prompts_everywhere(w, pairs[0] + pairs[1])
     forms = forms_of(w, pairs)
     for server in w.servers:
-        # forty reports in one log channel would spend 15 s in Discord's 5-per-5-s bucket (its own tests
-        # cover that); the pair spaces keep the real bucket
+        # twenty reports in one log channel would wait about 15 s on Discord's 5-per-5-s bucket (its own
+        # tests cover that); the pair spaces keep the real bucket
         w.sb.ratelimits.add_route("POST", rf"/channels/{server.log.id}/messages", limit=50, window=5.0)
     assert len(forms) == 2 * (4 * MEMBERS + 1)
     shuffle = random.Random(9)  # interleaved kinds, members and servers; the same order on every run
