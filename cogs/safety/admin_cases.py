@@ -41,7 +41,8 @@ class AdminCaseCommands(CogBase):
             who = mention(c.reporter_id) if c.reporter_id else "a former member"
             flag = "" if c.delivered else " · ⚠️ not delivered to the log channel"
             lines.append(f"- **Case #{c.case_id}** · {timestamp(c.created_at, 'R')} · {about} · from {who}{flag}")
-            lines.append(f"  {plain(c.text[:300])}" + ("…" if len(c.text) > 300 else ""))
+            more = f"… ({len(c.text) - 300} more characters)" if len(c.text) > 300 else ""
+            lines.append(f"  {plain(c.text[:300])}{more}")
         if len(cases) > SHOWN:
             lines.append(f"…and {len(cases) - SHOWN} more open cases.")
         await reply(interaction, fit("\n".join(lines)))

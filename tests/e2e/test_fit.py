@@ -87,6 +87,7 @@ async def test_a_long_report_reaches_the_log_channel_whole(world: World) -> None
     assert (await world.one(Report, Report.id == 1)).delivered
     listing = await world.run(world.mod, "peeradmin safety reports")
     assert "not delivered" not in (listing.content or "")
+    assert "more characters)" in (listing.content or "")  # the listing's excerpt says it is one
 
 
 async def test_a_report_the_log_channel_refuses_is_kept_and_flagged(world: World) -> None:
