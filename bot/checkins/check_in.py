@@ -23,6 +23,7 @@ NO = ("", "no", "n", "private", "false", "0")
 class CheckinSaved:
     pair_id: int
     shared: bool
+    posted: bool = True  # False when the pair space could not be told (the check-in is saved all the same)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,16 @@ class CheckinCommands(CheckinServiceBase):
             )
             space_id, saved_pair = pair.space_id, pair.id
         log.info("check-in recorded in pair %s", saved_pair)
+        posted = True
         if space_id is not None:
             try:
                 await self.spaces.post_in_space(
                     guild_id, space_id, words.checked_in(user_id, note_text if shared else None)
                 )
             except Exception:
+                posted = False
                 log.warning("the check-in note for pair %s was not posted", saved_pair, exc_info=True)
-        return CheckinSaved(saved_pair, shared)
+        return CheckinSaved(saved_pair, shared, posted)
 
     async def history(self, guild_id: int, user_id: int) -> History:
         async with self._unit() as session:

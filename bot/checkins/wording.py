@@ -60,7 +60,7 @@ def mentor_missed(mentee_id: int) -> str:
 
 
 def goal_soon(goal_id: int, due: date, objective: str | None) -> str:
-    what = f"goal #{goal_id}" + (f" ({objective[:200]})" if objective else "")
+    what = f"goal #{goal_id}" + (f" ({objective})" if objective else "")  # at most 300 characters
     return (
         f"Your {what} is due on {due.isoformat()}. If the date no longer fits, that's fine: adjust it "
         "with /goal edit, or record progress with /goal progress."

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import discord
 
+from bot.core.bounds import layout
 from bot.discord.link import ClientLink
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,15 @@ def outcome_of(exc: BaseException) -> Outcome:
     if isinstance(exc, discord.NotFound):
         return "gone"
     return "retry"
+
+
+def message_body(text: str) -> dict[str, Any]:
+    """``content`` and ``embeds`` for discord.py's send: the text laid out within Discord's limits."""
+    fitted = layout(text)
+    body: dict[str, Any] = {"content": fitted.content or None}
+    if fitted.descriptions:
+        body["embeds"] = [discord.Embed(description=d) for d in fitted.descriptions]
+    return body
 
 
 class DiscordMessages:
@@ -93,13 +103,16 @@ class DiscordMessages:
         nonce: str | None = None,
     ) -> discord.Message:
         """The one place the bot sends a message. With ``nonce``, discord.py sends it with
-        ``enforce_nonce``, so Discord answers a resend with the first message instead of a second."""
-        kwargs: dict[str, Any] = {"allowed_mentions": pings(ping)}
+        ``enforce_nonce``, so Discord answers a resend with the first message instead of a second.
+
+        Text longer than a message's content goes into embeds (:func:`bot.core.bounds.layout`), so a
+        message fits Discord's limits by construction."""
+        kwargs: dict[str, Any] = {"allowed_mentions": pings(ping), **message_body(text)}
         if view is not None:
             kwargs["view"] = view
         if nonce is not None:
             kwargs["nonce"] = nonce
-        return await target.send(text, **kwargs)
+        return await target.send(**kwargs)
 
     async def send_dm(
         self,

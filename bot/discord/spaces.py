@@ -12,6 +12,7 @@ import logging
 
 import discord
 
+from bot.core.bounds import fit_name
 from bot.core.errors import MemberGone, SpaceError
 from bot.core.ports import OpenedSpace, SpacePlan
 from bot.discord.components import rematch_view, welcome_view
@@ -26,8 +27,13 @@ CATEGORY_CHANNEL_LIMIT = 50
 MAX_GUILD_CHANNELS_CODE = 30013
 MISSING_PERMISSIONS_CODE = 50013
 INVALID_FORM_CODE = 50035
+WRONG_CHANNEL_TYPE_CODE = 50024
 REASON = "Tandem: private pair space"
 
+HUB_HINT = (
+    "private threads can only be opened in a text channel that members can see (Discord error 50024); "
+    "choose such a hub with /peeradmin setup hub:"
+)
 COULD_NOT_OPEN = (
     "I couldn't open a private space for this pairing right now, so nothing was changed; "
     "the moderators have been told what to fix."
@@ -140,7 +146,7 @@ class DiscordSpaces:
         number = len(plan.overflow_category_ids) + len([c for c in full if c not in known]) + 2
         try:
             created = await guild.create_category(
-                f"{main.name} {number}",
+                fit_name(main.name, f" {number}"),  # a channel name holds at most 100 characters
                 overwrites={guild.default_role: EVERYONE_DENY, guild.me: BOT_ALLOW},
                 position=main.position + 1,
                 reason="Tandem: the pair category is full (50 channels)",
@@ -151,6 +157,8 @@ class DiscordSpaces:
 
     async def _open_thread(self, guild: discord.Guild, plan: SpacePlan, members: list[discord.Member]) -> OpenedSpace:
         hub = guild.get_channel(plan.hub_channel_id) if plan.hub_channel_id is not None else None
+        if isinstance(hub, discord.TextChannel) and hub.type != discord.ChannelType.text:
+            raise SpaceError(COULD_NOT_OPEN, f"the hub channel {hub.mention} is not a plain text channel: {HUB_HINT}")
         if not isinstance(hub, discord.TextChannel):
             raise SpaceError(
                 COULD_NOT_OPEN,
@@ -167,12 +175,19 @@ class DiscordSpaces:
             )
         except discord.Forbidden as exc:
             raise self._missing_permission(exc) from exc
+        except discord.HTTPException as exc:
+            if exc.code == WRONG_CHANNEL_TYPE_CODE:
+                raise SpaceError(
+                    COULD_NOT_OPEN, f"Discord refused a private thread in {hub.mention}: {HUB_HINT}"
+                ) from exc
+            raise
         try:
             for member in members:
                 await thread.add_user(member)
         except discord.HTTPException as exc:
             await self._delete_quietly(thread)
-            raise SpaceError(COULD_NOT_OPEN, f"a member could not be added to the private thread ({exc.code})") from exc
+            hint = HUB_HINT if exc.code == WRONG_CHANNEL_TYPE_CODE else f"error {exc.code}"
+            raise SpaceError(COULD_NOT_OPEN, f"a member could not be added to the private thread ({hint})") from exc
         return OpenedSpace(thread.id, SpaceKind.THREAD)
 
     @staticmethod

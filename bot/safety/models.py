@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -54,6 +54,8 @@ class Report(Base):
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)
     resolution: Mapped[Resolution | None] = mapped_column(EnumText(Resolution, 16))
     resolution_note: Mapped[str | None] = mapped_column(EncryptedText)
+    # Posted in the moderators' log channel; false until the post succeeds (flagged in the case list).
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
 
 
 class AccessGrant(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pairing import Pair, PairStatus
@@ -49,6 +49,9 @@ class ReportRepo:
         self.session.add(report)
         await self.session.flush()
         return report.id
+
+    async def mark_delivered(self, case_id: int) -> None:
+        await self.session.execute(update(Report).where(Report.id == case_id).values(delivered=True))
 
     async def open_cases(self, guild_id: int) -> Sequence[Report]:
         stmt = select(Report).where(Report.guild_id == guild_id, Report.status == ReportStatus.OPEN).order_by(Report.id)

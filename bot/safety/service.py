@@ -54,6 +54,7 @@ class ReportView:
     source: ReportSource
     text: str
     status: ReportStatus
+    delivered: bool = True  # posted in the moderators' log channel
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,11 @@ class SafetyService:
     async def file_report(
         self, guild_id: int, reporter_id: int, text: str, *, source: ReportSource, pair_id: int | None = None
     ) -> int:
-        """Record a private report as a case and post it in the moderators' log channel."""
+        """Record a private report as a case and post it in the moderators' log channel.
+
+        The case is stored first; it is marked delivered only once the post succeeded, so a report that
+        could not be posted stays flagged in ``/peeradmin safety reports``. The report goes into the
+        message's embeds (:func:`bot.core.bounds.layout`), so 1,500 escaped characters always fit."""
         cleaned = clean_block(text)
         if not cleaned:
             raise InvalidInput("Write a few words about what's wrong so the moderators can help.")
@@ -213,6 +218,7 @@ class SafetyService:
                 source=source,
                 text=cleaned,
                 status=ReportStatus.OPEN,
+                delivered=False,
             )
             case_id = await ReportRepo(session).add(report)
             settings = await SettingsRepo(session).get(guild_id)
@@ -220,19 +226,22 @@ class SafetyService:
         log.info("report case %s filed in guild %s", case_id, guild_id)
         if log_channel_id is not None:
             about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
-            await self._tell_moderators(
+            posted = await self._tell_moderators(
                 log_channel_id,
                 f"**Case #{case_id}**: a private report about {about}, from {mention(reporter_id)}. "
                 f"Their partner has not been told. Act with `/peeradmin safety resolve case:{case_id}`.\n"
                 f">>> {shown_plain(cleaned)}",
             )
+            if posted:
+                async with self.sessions.begin() as session:
+                    await ReportRepo(session).mark_delivered(case_id)
         return case_id
 
     async def open_reports(self, guild_id: int, moderator_id: int) -> list[ReportView]:
         """The open cases, for a moderator (the look is audited)."""
         async with self.sessions() as session:
             cases = [
-                ReportView(r.id, r.created_at, r.reporter_id, r.pair_id, r.source, r.text, r.status)
+                ReportView(r.id, r.created_at, r.reporter_id, r.pair_id, r.source, r.text, r.status, r.delivered)
                 for r in await ReportRepo(session).open_cases(guild_id)
             ]
         await self.audit.record(guild_id, moderator_id, AuditAction.REPORTS, detail=f"{len(cases)} open")
@@ -287,8 +296,10 @@ class SafetyService:
 
     # ----- helpers --------------------------------------------------------------------------------
 
-    async def _tell_moderators(self, log_channel_id: int, text: str) -> None:
+    async def _tell_moderators(self, log_channel_id: int, text: str) -> bool:
         try:
             await self.spaces.tell_moderators(log_channel_id, text)
         except Exception:
             log.exception("could not post in the moderators' log channel")
+            return False
+        return True

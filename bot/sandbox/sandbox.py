@@ -30,6 +30,7 @@ from .snowflake import new_snowflake
 from .state import (
     CATEGORY,
     DM,
+    NEWS,
     TEXT,
     Channel,
     Guild,
@@ -426,6 +427,10 @@ class Sandbox(InteractionHelpers):
         overwrites: Iterable[JSON] | None = None,
     ) -> Channel:
         return self._add_channel(guild, name, TEXT, parent, overwrites)
+
+    def add_announcement_channel(self, guild: Guild, name: str) -> Channel:
+        """An announcement (news, type 5) channel: no private threads there (50024)."""
+        return self._add_channel(guild, name, NEWS, None, None)
 
     async def delete_channel(self, channel: Channel | int) -> None:
         """A human admin deletes the channel: CHANNEL_DELETE (THREAD_DELETE for a thread)."""

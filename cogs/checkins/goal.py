@@ -114,6 +114,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
         await reply(interaction, f"Goal #{goal} is removed.")
 
     @app_commands.command(name="celebrate", description="Turn the celebration in your pair space on or off")
+    @app_commands.describe(on="True: celebrate finished goals in your pair space; False: keep them quiet")
     async def celebrate(self, interaction: discord.Interaction[TandemBot], on: bool) -> None:
         guild = guild_of(interaction)
         await self.bot.goals.set_celebrate(guild.id, interaction.user.id, on)

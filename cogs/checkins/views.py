@@ -118,6 +118,12 @@ class AgreementButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=i
 # ----- check-ins ---------------------------------------------------------------------------------
 
 
+POST_FAILED = (
+    "Your check-in is saved, but I couldn't post your {what} in your pair space; it may be missing a "
+    "permission, and the moderators can restore it."
+)
+
+
 class CheckinModal(discord.ui.Modal, title="Check in"):
     mood: discord.ui.TextInput[CheckinModal] = discord.ui.TextInput(
         label="How am I? 1 (very low) to 5 (great)", custom_id="mood", max_length=1, placeholder="3"
@@ -164,6 +170,8 @@ class CheckinModal(discord.ui.Modal, title="Check in"):
         )
         text = "Thank you for checking in."
         text += " Your note is shared with your partner." if saved.shared else " Your note stays private to you."
+        if not saved.posted:
+            text = POST_FAILED.format(what="note" if saved.shared else "check-in")
         await reply(interaction, text)
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import discord
 
+from bot.core.bounds import clip, layout
+
 NO_PINGS = discord.AllowedMentions.none()
 MAX_CONTENT = 2000
 
@@ -16,7 +18,8 @@ def plain(text: str) -> str:
 
 
 def fit(text: str, limit: int = MAX_CONTENT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A list or answer within ``limit``, cut at a line end with "…and N more lines" (never silently)."""
+    return clip(text, limit)
 
 
 async def ack(interaction: discord.Interaction[Any]) -> None:
@@ -36,7 +39,12 @@ async def reply(
 ) -> None:
     """Answer the interaction, or follow up if it was already answered or deferred."""
     kwargs: dict[str, Any] = {"ephemeral": ephemeral, "allowed_mentions": NO_PINGS}
-    if content is not None:
+    if content is not None and embed is None:
+        fitted = layout(content)  # longer than 2,000: the rest goes into embeds, nothing is lost
+        kwargs["content"] = fitted.content or None
+        if fitted.descriptions:
+            kwargs["embeds"] = [discord.Embed(description=d) for d in fitted.descriptions]
+    elif content is not None:
         kwargs["content"] = fit(content)
     if embed is not None:
         kwargs["embed"] = embed

@@ -110,6 +110,7 @@ class AdminPairCommands(CogBase):
         await reply(interaction, fit("\n".join(lines)))
 
     @app_commands.command(name="pair", description="Pair two members by hand")
+    @app_commands.describe(member_a="The first member of the new pair", member_b="The second member of the new pair")
     async def pair(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
@@ -122,6 +123,7 @@ class AdminPairCommands(CogBase):
         await reply(interaction, f"Paired: {pair_line(pair)}.")
 
     @app_commands.command(name="unpair", description="End a member's pairing (both are told kindly)")
+    @app_commands.describe(member="The member whose pairing ends")
     async def unpair(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -154,6 +156,22 @@ def _role(role_id: int | None) -> str:
     return f"<@&{role_id}>" if role_id else "members with Manage Server"
 
 
+def _hub_problem(hub: discord.TextChannel) -> str | None:
+    """Private threads exist only in text channels members can see (Discord error 50024 otherwise)."""
+    if hub.type != discord.ChannelType.text:
+        return (
+            "Private threads can only be opened in a plain text channel, not an announcement channel; "
+            "choose a text channel as the hub and run /peeradmin setup again."
+        )
+    roles = [r for r in hub.guild.roles if not r.managed and not r.permissions.administrator]
+    if not any(hub.permissions_for(role).view_channel for role in roles):
+        return (
+            "Members can't see that hub channel, and pair threads inherit it, so nothing was changed; "
+            "choose a channel members can see and run /peeradmin setup again."
+        )
+    return None
+
+
 def _permission_problem(
     me: discord.Member,
     category: discord.CategoryChannel | None,
@@ -168,6 +186,9 @@ def _permission_problem(
                 "to open private pair channels; grant them and run /peeradmin setup again."
             )
     if hub is not None:
+        hub_problem = _hub_problem(hub)
+        if hub_problem:
+            return hub_problem
         perms = hub.permissions_for(me)
         if not (
             perms.view_channel

@@ -22,6 +22,7 @@ SHOWN = 20
 
 class AdminSafetyCommands(CogBase):
     @app_commands.command(name="member", description="A member's program status (no content)")
+    @app_commands.describe(member="The member to look up")
     async def member(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         status = await self.bot.safety.member_status(guild_of(interaction).id, interaction.user.id, member.id)
         if not status.joined:
@@ -39,6 +40,7 @@ class AdminSafetyCommands(CogBase):
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(name="forget", description="Erase a member's data on their request")
+    @app_commands.describe(member="The member who asked to be forgotten")
     async def forget(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -39,8 +39,12 @@ class AdminCaseCommands(CogBase):
         for c in cases[:SHOWN]:
             about = f"pair #{c.pair_id}" if c.pair_id is not None else "no pair"
             who = mention(c.reporter_id) if c.reporter_id else "a former member"
-            lines.append(f"- **Case #{c.case_id}** · {timestamp(c.created_at, 'R')} · {about} · from {who}")
-            lines.append(f"  {plain(c.text[:300])}" + ("…" if len(c.text) > 300 else ""))
+            flag = "" if c.delivered else " · ⚠️ not delivered to the log channel"
+            lines.append(f"- **Case #{c.case_id}** · {timestamp(c.created_at, 'R')} · {about} · from {who}{flag}")
+            more = f"… ({len(c.text) - 300} more characters)" if len(c.text) > 300 else ""
+            lines.append(f"  {plain(c.text[:300])}{more}")
+        if len(cases) > SHOWN:
+            lines.append(f"…and {len(cases) - SHOWN} more open cases.")
         await reply(interaction, fit("\n".join(lines)))
 
     @SAFETY.command(name="resolve", description="Close a report case with an action")
@@ -61,6 +65,7 @@ class AdminCaseCommands(CogBase):
         await reply(interaction, outcome)
 
     @SAFETY.command(name="block", description="Never pair these two members")
+    @app_commands.describe(member_a="One of the two members", member_b="The other member")
     async def block(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
@@ -71,6 +76,7 @@ class AdminCaseCommands(CogBase):
         await reply(interaction, text)
 
     @SAFETY.command(name="unblock", description="Remove a moderators' block between two members")
+    @app_commands.describe(member_a="One of the two members", member_b="The other member")
     async def unblock(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
@@ -89,7 +95,11 @@ class AdminCaseCommands(CogBase):
         minutes=f"How long, from 1 to 1440 minutes (default {DEFAULT_MINUTES})",
     )
     async def access(
-        self, interaction: discord.Interaction[TandemBot], pair: int, reason: str, minutes: int | None = None
+        self,
+        interaction: discord.Interaction[TandemBot],
+        pair: int,
+        reason: app_commands.Range[str, 1, 200],
+        minutes: int | None = None,
     ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)

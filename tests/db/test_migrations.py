@@ -80,3 +80,33 @@ async def test_batch_rebuilds_in_migrations_keep_dependent_rows(engine: AsyncEng
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM pair_members"))).scalar() == 2
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+def _report_columns(connection: Connection) -> set[str]:
+    return {c["name"] for c in inspect(connection).get_columns("reports")}
+
+
+async def test_report_delivery_flag_upgrades_and_downgrades_keeping_reports(database_url: str) -> None:
+    """Reports filed before 0004 were posted when filed: they count as delivered; downgrading keeps them."""
+    engine: AsyncEngine = create_engine(database_url)
+    try:
+        await migrate.upgrade(engine, "0003")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO reports (id, guild_id, reporter_id, source, text, status, created_at) "
+                    "VALUES (1, 1, 10, 'command', 'x', 'open', '2026-01-01')"
+                )
+            )
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT delivered FROM reports WHERE id = 1"))).scalar() == 1
+        await migrate.downgrade(engine, "0003")
+        async with engine.connect() as conn:
+            assert "delivered" not in await conn.run_sync(_report_columns)
+            assert (await conn.execute(text("SELECT count(*) FROM reports"))).scalar() == 1
+        await migrate.upgrade(engine)
+        async with engine.connect() as conn:
+            assert "delivered" in await conn.run_sync(_report_columns)
+    finally:
+        await engine.dispose()
