@@ -14,7 +14,7 @@ from bot.discord.components import button
 from bot.discord.tree import explain, send_error
 from bot.safety.service import MAX_REPORT, MAX_RESOURCES
 from bot.safety.states import ReportSource
-from cogs.common.replies import reply
+from cogs.common.replies import ack, reply
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -39,6 +39,7 @@ class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
         self.guild_id, self.source, self.pair_id = guild_id, source, pair_id
 
     async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        await ack(interaction)  # before the report posts in the log channel
         case = await interaction.client.safety.file_report(
             self.guild_id, interaction.user.id, self.text.value, source=self.source, pair_id=self.pair_id
         )
@@ -83,6 +84,7 @@ class ResourcesModal(discord.ui.Modal, title="Support resources for members"):
         self.text.default = current
 
     async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        await ack(interaction)
         guild_id = interaction.guild_id or 0
         await interaction.client.safety.set_resources(guild_id, interaction.user.id, self.text.value)
         await reply(interaction, "The support resources are saved; members see them with /peer resources.")
