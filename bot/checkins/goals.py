@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +18,7 @@ from bot.checkins.states import GoalStatus
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import SpacePort
 from bot.db.base import utcnow
+from bot.db.engine import retry_when_locked
 from bot.pairing import PairRepo, PairStatus, ProfileRepo
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ MAX_NOTE = 500
 MAX_MILESTONES = 10
 MAX_MILESTONE = 100
 MAX_OPEN_GOALS = 25
+# the same goal added again this soon is one goal: a member retrying after a slow answer, not a second goal
+DUPLICATE_WINDOW = timedelta(minutes=10)
 NOT_YOURS = "I couldn't find that goal among yours; /goal list shows your goals and their numbers."
 
 
@@ -115,15 +118,26 @@ class GoalService:
     ) -> GoalView:
         text = clean_objective(objective)
         steps = parse_milestones(milestones)
+        view, pair_id = await retry_when_locked(lambda: self._add(guild_id, user_id, text, due, steps))
+        self._changed(pair_id)
+        return view
+
+    async def _add(
+        self, guild_id: int, user_id: int, text: str, due: str | None, steps: list[str]
+    ) -> tuple[GoalView, int | None]:
+        """One transaction; idempotent: the same open goal added within the window is returned, not doubled."""
         async with self._unit() as session:
             due_date = await self._due(session, guild_id, user_id, due)
             open_goals = await self._list(session, guild_id, user_id)
+            now = self.clock()
+            for existing in open_goals:
+                if existing.objective == text and now - existing.created_at <= DUPLICATE_WINDOW:
+                    return GoalView.of(existing), None
             if len(open_goals) >= MAX_OPEN_GOALS:
                 raise InvalidInput(f"You have {MAX_OPEN_GOALS} open goals; finish or remove one first.")
             pairs = [
                 p for p in await PairRepo(session).open_pairs_of(guild_id, user_id) if p.status == PairStatus.ACTIVE
             ]
-            now = self.clock()
             goal = Goal(
                 guild_id=guild_id,
                 user_id=user_id,
@@ -139,10 +153,7 @@ class GoalService:
             )
             CheckinRepo(session).add(goal)
             await session.flush()
-            view = GoalView.of(goal)
-            pair_id = goal.pair_id
-        self._changed(pair_id)
-        return view
+            return GoalView.of(goal), goal.pair_id
 
     @staticmethod
     async def _list(session: AsyncSession, guild_id: int, user_id: int) -> list[Goal]:

@@ -1,16 +1,30 @@
-"""The async engine and session factory. SQLite runs in WAL mode with synchronous=FULL."""
+"""The async engine and session factory. SQLite runs in WAL mode with synchronous=FULL.
+
+A busy database never costs an interaction its acknowledgement: handlers acknowledge before they touch
+it, SQLite waits at most ``BUSY_TIMEOUT_MS`` (shorter than Discord's 3-second window) for a lock, and a
+unit of work that is safe to run again is retried a bounded number of times (``retry_when_locked``).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-BUSY_TIMEOUT_MS = 5_000
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 2_000  # below Discord's 3-second acknowledgement window
+LOCK_ATTEMPTS = 3
+LOCK_PAUSE_SECONDS = 0.1
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -51,3 +65,26 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def is_locked(error: BaseException) -> bool:
+    """SQLite gave up waiting for another connection's write lock (after the busy timeout)."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig or error)
+
+
+async def retry_when_locked(
+    work: Callable[[], Awaitable[T]], attempts: int = LOCK_ATTEMPTS, pause: float = LOCK_PAUSE_SECONDS
+) -> T:
+    """Run a unit of work, again (at most ``attempts`` times in all) while the database stays locked.
+
+    Only for a unit that is one transaction with no effect outside the database: a locked attempt was
+    rolled back whole, so running it again cannot do anything twice."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except OperationalError as error:
+            if not is_locked(error) or attempt == attempts:
+                raise
+            log.warning("the database was locked; trying the unit of work again (%d/%d)", attempt + 1, attempts)
+            await asyncio.sleep(pause * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from cogs.common.base import CogBase
 from cogs.common.groups import PROGRAM
-from cogs.common.replies import guild_of, reply
+from cogs.common.replies import ack, guild_of, reply
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -28,6 +28,7 @@ class AdminCheckinCommands(CogBase):
         quiet_after: int | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         settings = await self.bot.checkins.configure(
             guild.id, interaction.user.id, checkin_time=default_time, quiet_after=quiet_after
         )

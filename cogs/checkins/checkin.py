@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.checkins.charts import history_png
 from cogs.checkins.views import CheckinModal
-from cogs.common.replies import guild_of, reply, timestamp
+from cogs.common.replies import ack, guild_of, reply, timestamp
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -50,12 +50,14 @@ class Checkin(commands.GroupCog, group_name="checkin", group_description="Check 
     @app_commands.describe(until="The last day of your break, as YYYY-MM-DD")
     async def pause(self, interaction: discord.Interaction[TandemBot], until: app_commands.Range[str, 1, 10]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         end = await self.bot.checkins.pause(guild.id, interaction.user.id, until)
         await reply(interaction, f"Check-ins are paused until {timestamp(end, 'D')}; enjoy your break.")
 
     @app_commands.command(name="resume", description="Resume check-ins after a pause")
     async def resume(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         was = await self.bot.checkins.resume(guild.id, interaction.user.id)
         await reply(interaction, "Welcome back: check-ins are on again." if was else "Your check-ins weren't paused.")
 
@@ -70,6 +72,7 @@ class Checkin(commands.GroupCog, group_name="checkin", group_description="Check 
         end: app_commands.Range[int, 1, 24],
     ) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         await self.bot.checkins.set_hours(guild.id, interaction.user.id, start, end)
         await reply(interaction, f"Got it: prompts will come between {start:02d}:00 and {end:02d}:00 your time.")
 

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.checkins.goals import GoalView
 from bot.checkins.states import GoalStatus
-from cogs.common.replies import fit, guild_of, plain, reply
+from cogs.common.replies import ack, fit, guild_of, plain, reply
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -53,12 +53,14 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
         milestones: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         goal = await self.bot.goals.add(guild.id, interaction.user.id, objective, due, milestones)
         await reply(interaction, f"Goal added: {goal_line(goal)}")
 
     @app_commands.command(name="list", description="Your goals and their progress")
     async def list_(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         goals = await self.bot.goals.all_of(guild.id, interaction.user.id)
         if not goals:
             await reply(interaction, "You have no goals yet; add one with /goal add.")
@@ -76,6 +78,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
         note: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         view = await self.bot.goals.progress(guild.id, interaction.user.id, goal, percent, note or "")
         await reply(interaction, f"Progress saved: {goal_line(view)}")
 
@@ -84,6 +87,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
     @app_commands.autocomplete(goal=goal_autocomplete)
     async def done(self, interaction: discord.Interaction[TandemBot], goal: int) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         view, celebrated = await self.bot.goals.done(guild.id, interaction.user.id, goal)
         extra = " Your pair space is celebrating with you." if celebrated else ""
         await reply(interaction, f"Well done! Goal #{view.goal_id} is complete.{extra}")
@@ -102,6 +106,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
         milestones: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         view = await self.bot.goals.edit(guild.id, interaction.user.id, goal, objective, due, milestones)
         await reply(interaction, f"Goal updated: {goal_line(view)}")
 
@@ -110,6 +115,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
     @app_commands.autocomplete(goal=goal_autocomplete)
     async def remove(self, interaction: discord.Interaction[TandemBot], goal: int) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         await self.bot.goals.remove(guild.id, interaction.user.id, goal)
         await reply(interaction, f"Goal #{goal} is removed.")
 
@@ -117,6 +123,7 @@ class Goal(commands.GroupCog, group_name="goal", group_description="Your goals i
     @app_commands.describe(on="True: celebrate finished goals in your pair space; False: keep them quiet")
     async def celebrate(self, interaction: discord.Interaction[TandemBot], on: bool) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         await self.bot.goals.set_celebrate(guild.id, interaction.user.id, on)
         await reply(
             interaction,

@@ -205,10 +205,15 @@ class SupportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids
         return cls(ids.Support.from_match(match).guild_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
-        text = await interaction.client.safety.support_requested(self.guild_id, interaction.user.id, False)
-        view = discord.ui.View(timeout=None)
-        view.add_item(TellModeratorsButton(self.guild_id))
-        await reply(interaction, text, view=view)
+        await ack(interaction)
+
+        async def work() -> None:
+            text = await interaction.client.safety.support_requested(self.guild_id, interaction.user.id, False)
+            view = discord.ui.View(timeout=None)
+            view.add_item(TellModeratorsButton(self.guild_id))
+            await reply(interaction, text, view=view)
+
+        await guarded(interaction, work())
 
 
 class TellModeratorsButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.TellModerators.TEMPLATE):
@@ -225,6 +230,8 @@ class TellModeratorsButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templ
         return cls(ids.TellModerators.from_match(match).guild_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        await ack(interaction)  # before the note posts in the log channel
+
         async def work() -> None:
             await interaction.client.safety.support_requested(self.guild_id, interaction.user.id, True)
             await reply(interaction, "The moderators have been told you asked for support; they see nothing you wrote.")
@@ -253,11 +260,11 @@ class QuietButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.Q
         return cls(ref.guild_id, ref.pair_id, ref.choice)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
+        await ack(interaction)
         await guarded(interaction, self._choose(interaction))
 
     async def _choose(self, interaction: discord.Interaction[TandemBot]) -> None:
         bot = interaction.client
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await bot.checkins.quiet_choice(self.guild_id, interaction.user.id, self.pair_id, self.choice)
         if self.choice in QUIET_ANSWERS:
             await reply(interaction, QUIET_ANSWERS[self.choice])

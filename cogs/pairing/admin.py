@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.core.text import channel_link, mention
 from bot.pairing.states import OddOneOut
 from cogs.common.base import CogBase
-from cogs.common.replies import fit, guild_of, reply
+from cogs.common.replies import ack, fit, guild_of, reply
 from cogs.pairing.texts import pair_line
 
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ class AdminPairCommands(CogBase):
     @app_commands.command(name="pairs", description="Open pairs: members, since when, status (no content)")
     async def pairs(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         pairs = await self.bot.rounds.list_pairs(guild.id, interaction.user.id)
         if not pairs:
             await reply(interaction, "There are no open pairs yet.")

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.core.text import mention
 from cogs.common.base import CogBase
-from cogs.common.replies import guild_of, reply, timestamp
+from cogs.common.replies import ack, guild_of, reply, timestamp
 from cogs.pairing.texts import pair_line, request_outcome
 from cogs.pairing.views import LeaveChoice
 
@@ -28,6 +28,7 @@ class PeerPairingCommands(CogBase):
     @app_commands.command(name="status", description="Your pairing: with whom, since when, and your space")
     async def status(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         status = await self.bot.profiles.status(guild.id, interaction.user.id)
         if status.pairs:
             lines = [pair_line(p, interaction.user.id) for p in status.pairs]

@@ -12,7 +12,7 @@ from discord.app_commands import Choice, Range
 from bot.pairing import Role, catalog
 from bot.pairing.profiles import MAX_ABOUT_LENGTH, ProfileInput
 from cogs.common.base import CogBase
-from cogs.common.replies import guild_of, reply
+from cogs.common.replies import ack, guild_of, reply
 from cogs.pairing.texts import profile_lines
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ class PeerProfileCommands(CogBase):
     @app_commands.command(name="profile", description="See your profile (only you can see it)")
     async def profile(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         profile = await self.bot.profiles.profile(guild.id, interaction.user.id)
         embed = discord.Embed(title="Your peer profile", description="\n".join(profile_lines(profile)))
         embed.set_footer(text="Edit it any time with /peer join. Only you can see this.")

@@ -12,7 +12,7 @@ from discord import app_commands
 from bot.core.text import mention
 from bot.safety.stats import render_chart
 from cogs.common.base import CogBase
-from cogs.common.replies import fit, guild_of, plain, reply, timestamp
+from cogs.common.replies import ack, fit, guild_of, plain, reply, timestamp
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -24,6 +24,7 @@ class AdminSafetyCommands(CogBase):
     @app_commands.command(name="member", description="A member's program status (no content)")
     @app_commands.describe(member="The member to look up")
     async def member(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
+        await ack(interaction)
         status = await self.bot.safety.member_status(guild_of(interaction).id, interaction.user.id, member.id)
         if not status.joined:
             await reply(interaction, f"{member.mention} hasn't joined the peer program.")
@@ -70,6 +71,7 @@ class AdminSafetyCommands(CogBase):
     @app_commands.describe(member="Only entries about (or by) this member")
     async def audit(self, interaction: discord.Interaction[TandemBot], member: discord.Member | None = None) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         entries = await self.bot.audit.shown_to(
             guild.id, interaction.user.id, member_id=member.id if member else None, limit=SHOWN
         )

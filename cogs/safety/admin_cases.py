@@ -13,7 +13,7 @@ from bot.safety.access import DEFAULT_MINUTES
 from bot.safety.states import Resolution
 from cogs.common.base import CogBase
 from cogs.common.groups import SAFETY
-from cogs.common.replies import fit, guild_of, plain, reply, timestamp
+from cogs.common.replies import ack, fit, guild_of, plain, reply, timestamp
 
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
@@ -31,6 +31,7 @@ class AdminCaseCommands(CogBase):
     @SAFETY.command(name="reports", description="Open report cases")
     async def reports(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         cases = await self.bot.safety.open_reports(guild.id, interaction.user.id)
         if not cases:
             await reply(interaction, "There are no open reports.")
@@ -69,6 +70,7 @@ class AdminCaseCommands(CogBase):
     async def block(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
+        await ack(interaction)
         paired = await self.bot.safety.block(guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id)
         text = f"{member_a.mention} and {member_b.mention} won't be paired (neither is told)."
         if paired:
@@ -80,6 +82,7 @@ class AdminCaseCommands(CogBase):
     async def unblock(
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
+        await ack(interaction)
         removed, remains = await self.bot.safety.unblock(
             guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id
         )

@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 
 from bot.discord import custom_ids as ids
+from bot.discord.tree import explain, send_error
 from bot.safety.states import ReportSource
 from cogs.common.base import CogBase
-from cogs.common.replies import guild_of, plain, reply
+from cogs.common.replies import ack, guild_of, plain, reply
 from cogs.safety.views import ReportModal
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ class PeerSafetyCommands(CogBase):
 
     @app_commands.command(name="resources", description="Where to find support (only you see this)")
     async def resources(self, interaction: discord.Interaction[TandemBot]) -> None:
+        await ack(interaction)
         text = await self.bot.safety.resources(guild_of(interaction).id)
         embed = discord.Embed(title="Support resources", description=plain(text))
         embed.set_footer(text="Only you can see this. Peers are not therapists; it's okay to ask for more help.")
@@ -42,6 +44,11 @@ class DeleteChoice(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         return interaction.user.id == self.user_id
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, _item: discord.ui.Item[Any]
+    ) -> None:
+        await send_error(interaction, explain(interaction, error))  # a follow-up once deferred
 
     @discord.ui.button(label="Erase my data", style=discord.ButtonStyle.danger, custom_id=ids.DATA_ERASE)
     async def erase(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
@@ -79,6 +86,7 @@ class PeerDataCommands(CogBase):
     @data.command(name="delete", description="Erase everything Tandem holds about you")
     async def delete(self, interaction: discord.Interaction[TandemBot]) -> None:
         guild = guild_of(interaction)
+        await ack(interaction)
         await self.bot.privacy.require_something(guild.id, interaction.user.id)
         await reply(
             interaction,

@@ -4,14 +4,16 @@ The modals have no fixed custom id: discord.py keys an open modal by it, and two
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.core.errors import TandemError
 from bot.discord import custom_ids as ids
 from bot.discord.components import button
-from bot.discord.tree import explain, send_error
+from bot.discord.tree import UNEXPECTED, explain, send_error
 from bot.safety.service import MAX_REPORT, MAX_RESOURCES
 from bot.safety.states import ReportSource
 from cogs.common.replies import ack, reply
@@ -19,10 +21,14 @@ from cogs.common.replies import ack, reply
 if TYPE_CHECKING:
     from bot.app.client import TandemBot
 
+log = logging.getLogger(__name__)
+
 REPORT_SENT = (
     "Thank you for telling us. Your report (case #{case}) went privately to the moderators; "
     "your partner is not told, and /peer resources lists where to find support."
 )
+
+NOT_IN_PAIR = "Only the members of this pair can use this button; /peer report is for anyone."
 
 
 class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
@@ -63,12 +69,18 @@ class ReportButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids.
         return cls(ids.Report.from_match(match).pair_id)
 
     async def callback(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
-        if interaction.guild_id is None or not await interaction.client.safety.pair_of_member(
-            interaction.guild_id, self.pair_id, interaction.user.id
-        ):
-            await reply(interaction, "Only the members of this pair can use this button; /peer report is for anyone.")
-            return
-        await interaction.response.send_modal(ReportModal(interaction.guild_id, ReportSource.BUTTON, self.pair_id))
+        try:  # read, then the form as the first response (a modal cannot follow a deferral)
+            if interaction.guild_id is None or not await interaction.client.safety.pair_of_member(
+                interaction.guild_id, self.pair_id, interaction.user.id
+            ):
+                await reply(interaction, NOT_IN_PAIR)
+                return
+            await interaction.response.send_modal(ReportModal(interaction.guild_id, ReportSource.BUTTON, self.pair_id))
+        except TandemError as error:  # outside the command tree: the member still hears why
+            await send_error(interaction, error.message)
+        except Exception:
+            log.exception("the report button failed")
+            await send_error(interaction, UNEXPECTED)
 
 
 class ResourcesModal(discord.ui.Modal, title="Support resources for members"):

@@ -22,8 +22,8 @@ from bot.sandbox.timing import Latency
 from tests.e2e.helpers import READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL
 
 TOPICS = "writing, career change, coming out, music, veterans life"
-# 20-50 ms on every REST call (issue 9); off until every handler acknowledges before its other calls
-REALISTIC_LATENCY = False
+# 20-50 ms with jitter on every REST call (issue 9): every handler acknowledges before its other calls
+REALISTIC_LATENCY = True
 
 
 @dataclass
