@@ -6,9 +6,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,18 +119,23 @@ async def claim(session: AsyncSession, now: datetime, wall: datetime, until: dat
     return deliveries
 
 
-async def mark_sent(session: AsyncSession, delivery_id: int, message_id: int | None, now: datetime) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
+async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int | None]], now: datetime) -> None:
+    """Mark deliveries sent, ``(delivery id, message id)``, in one ``executemany``."""
+    if not sent:
+        return
+    table = cast(Table, Delivery.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"))
         .values(
             status=DeliveryStatus.SENT,
             sent_at=now,
-            message_id=message_id,
+            message_id=bindparam("sent_message_id"),
             claimed_until=None,
-            attempts=Delivery.attempts + 1,
+            attempts=table.c.attempts + 1,
         )
     )
+    await session.execute(stmt, [{"delivery_id": d, "sent_message_id": m} for d, m in sent])
 
 
 async def prompt_times(session: AsyncSession, pair_id: int, limit: int) -> list[datetime]:

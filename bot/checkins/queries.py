@@ -121,6 +121,8 @@ class CheckinRepo:
                 CheckIn.pair_id.in_(list(pair_ids[start : start + IN_LIST])), CheckIn.created_at >= since
             )
             for pair_id, user_id, at in (await self.session.execute(stmt)).all():
+                if pair_id is None:
+                    continue
                 out.setdefault(pair_id, {}).setdefault(user_id, []).append(at)
         return out
 
