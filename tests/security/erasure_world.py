@@ -40,6 +40,9 @@ class Kept:
 # The README's privacy section lists exactly these.
 ID_ALLOWLIST: dict[tuple[str, str], Kept] = {
     ("audit_log", "member_ids"): Kept("the audit log of moderator actions is append-only and hash-chained"),
+    ("audit_log", "actor_id"): Kept("the moderator who took an action, in the same append-only log"),
+    ("access_grants", "moderator_id"): Kept("which moderator was given break-glass access, and when"),
+    ("reports", "resolved_by"): Kept("which moderator closed a case"),
     ("blocks", "blocker_id"): Kept("a moderators' block protects the other member", lambda r: r["source"] != "member"),
     ("blocks", "blocked_id"): Kept("a block set by someone else protects them", lambda r: r["source"] != "member"),
 }

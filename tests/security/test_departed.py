@@ -112,3 +112,20 @@ async def test_a_departed_member_with_an_open_case_is_kept_until_it_is_resolved(
     await w.run(w.mod, "peeradmin safety resolve", case=1, action="note")
     assert await bot.privacy.sweep_departed() is None
     assert await w.rows(select(MemberProfile).where(MemberProfile.user_id == alice.id)) == []
+
+
+async def test_a_member_who_comes_back_in_time_keeps_their_data(cworld: ClockWorld) -> None:
+    w = cworld
+    bot = w.running.bot  # type: ignore[union-attr]
+    alice, _bob, _pair = await w.pair()
+    await w.run(alice, "goal add", objective=OBJECTIVE)
+    await leaves(w, alice)
+    await w.sb.add_member_live(w.guild, "alice", user=alice.user)
+
+    async def back() -> bool:
+        return (await w.one(MemberProfile, MemberProfile.user_id == alice.id)).left_at is None
+
+    await eventually(back)
+    w.clock.advance(days=DEPARTED_DAYS + 1)
+    await bot.privacy.sweep_departed()
+    assert await w.rows(select(Goal).where(Goal.user_id == alice.id))
