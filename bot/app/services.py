@@ -60,6 +60,7 @@ class Services:
     timers: Timers
     access_expiry: Timer
     retention_sweep: Timer
+    departed_sweep: Timer
     pacer: Pacer
     dispatcher: Dispatcher
     scheduler: CheckinScheduler
@@ -87,13 +88,17 @@ def build_services(
     )
     access = AccessService(sessions, spaces, audit, clock=clock)
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
-    checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase)
+    checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase, checkin_data.holds)
     retention = RetentionService(sessions, spaces, audit, clock=clock, erasers=[checkin_data.erase_pair])
     # one scheduler for everything timed; every job derived from its table, first once the gateway is
     # ready (a grant is never marked ended blind), then after every change
     timers = Timers(clock)
     access_expiry = timers.register("tandem:access-expiry", access.expire_due, max_delay=60)
     retention_sweep = timers.register("tandem:retention-sweep", retention.sweep, max_delay=3600)
+    # every erasure (a member's, a moderator's, a departed member's) goes through this one service
+    privacy = PrivacyService(sessions, pairing.endings, audit, member_data=[checkins_data], locks=locks, clock=clock)
+    departed_sweep = timers.register("tandem:departed-erasure", privacy.sweep_departed, max_delay=3600)
+    privacy.on_change = departed_sweep.changed
     # pending pairs stranded by a cancelled or unverifiable opening are rolled back, not only at start
     timers.register("tandem:pairing-reconcile", pairing.reconciler.sweep, max_delay=STALE_AFTER.total_seconds())
     access.on_change = access_expiry.changed
@@ -110,7 +115,7 @@ def build_services(
         rounds=pairing.rounds,
         endings=pairing.endings,
         reconciler=pairing.reconciler,
-        privacy=PrivacyService(sessions, pairing.endings, audit, member_data=[checkins_data], locks=locks),
+        privacy=privacy,
         safety=SafetyService(sessions, spaces, pairing.endings, audit, clock=clock, locks=locks),
         access=access,
         retention=retention,
@@ -118,6 +123,7 @@ def build_services(
         timers=timers,
         access_expiry=access_expiry,
         retention_sweep=retention_sweep,
+        departed_sweep=departed_sweep,
         pacer=pacer,
         dispatcher=dispatcher,
         scheduler=scheduler,

@@ -120,6 +120,13 @@ class ProfileService:
             if profile is not None:
                 profile.dm_channel_id = channel_id
 
+    async def member_returned(self, guild_id: int, user_id: int) -> None:
+        """A member who left the server came back before their data was erased: it is theirs to keep."""
+        async with self.shared.unit() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            if profile is not None:
+                profile.left_at = None
+
     async def mark_dms_closed(self, guild_id: int, user_id: int) -> None:
         async with self.shared.unit() as session:
             profile = await ProfileRepo(session).get(guild_id, user_id)
