@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from bot.pairing.models import GuildSettings, Pair
 from bot.safety.models import Report
-from bot.sandbox.permissions import Overwrite
+from bot.sandbox.permissions import DEFAULT_EVERYONE, Overwrite
 from tests.e2e.conftest import World, private_overwrites, running_world
-from tests.e2e.helpers import VIEW_CHANNEL, eventually, one_sentence
+from tests.e2e.helpers import MANAGE_GUILD, VIEW_CHANNEL, eventually, one_sentence
 
 STOPPED = "stopped posting"
 
@@ -75,6 +75,20 @@ async def test_setup_refuses_a_log_channel_a_members_role_can_view(world: World)
     assert answer.ephemeral and one_sentence(answer.content)
     assert f"<@&{role.id}>" in (answer.content or "") and "nothing was changed" in (answer.content or "")
     assert await saved_log_channel(world) is None  # nothing saved
+
+
+async def test_setup_refuses_a_log_channel_seen_through_a_roles_server_wide_view_channel(world: World) -> None:
+    """No overwrite at all: @everyone lacks View Channel server-wide, the Members role has it."""
+    world.sb.set_everyone_permissions(world.guild, DEFAULT_EVERYONE & ~VIEW_CHANNEL)
+    world.sb.set_role_permissions(world.guild, mod_role_of(world), DEFAULT_EVERYONE | MANAGE_GUILD)
+    role = world.sb.add_role(world.guild, "Members", permissions=DEFAULT_EVERYONE)
+    alice = world.member("alice", roles=[role])
+    channel = world.sb.add_text_channel(world.guild, "quiet-log")
+    await seen_by_bot(world, channel)
+    assert world.sb.can_view(alice, channel) and not world.sb.can_view(world.member("carol"), channel)
+    answer = await world.setup(log_channel=channel)
+    assert one_sentence(answer.content) and f"<@&{role.id}>" in (answer.content or "")
+    assert await saved_log_channel(world) is None
 
 
 async def test_setup_refuses_a_log_channel_one_member_can_view(world: World) -> None:
