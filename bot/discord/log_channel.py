@@ -22,6 +22,7 @@ import discord
 
 log = logging.getLogger(__name__)
 
+EVERYONE = "@everyone"
 ModeratorRoleOf = Callable[[int], Awaitable[int | None]]
 
 
@@ -44,7 +45,7 @@ class Exposure:
 
 
 def _role_name(role: discord.Role) -> str:
-    return "@everyone" if role.is_default() else role.mention
+    return EVERYONE if role.is_default() else role.mention
 
 
 def _moderator_role(role: discord.Role, moderator_role_id: int | None) -> bool:

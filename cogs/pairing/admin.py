@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.core.text import channel_link, mention
-from bot.discord.log_channel import Exposure, exposure
+from bot.discord.log_channel import EVERYONE, Exposure, exposure
 from bot.pairing.states import OddOneOut
 from cogs.common.base import CogBase
 from cogs.common.replies import ack, fit, guild_of, reply
@@ -220,6 +220,11 @@ def _permission_problem(
 def _log_exposed(seen: Exposure) -> str | None:
     if not seen.exposed:
         return None
+    if EVERYONE in seen.others:
+        return (
+            "Everyone in the server can see that log channel, and private reports are posted there, so "
+            "nothing was changed; choose a channel only moderators can see and run setup again."
+        )
     return (
         f"{seen.who()} can see that log channel but aren't moderators, and private reports are posted there, "
         "so nothing was changed; deny them View Channel there (or choose a channel only moderators can see) "
