@@ -87,6 +87,7 @@ def build_services(
         locks=locks,
     )
     access = AccessService(sessions, spaces, audit, clock=clock)
+    adapter.messages.log_guard.moderator_role_of = pairing.profiles.moderator_role  # checked before each log post
     # check-ins and goals join data export/erasure, retention and statistics through constructor arguments
     checkins_data = MemberData("checkins_and_goals", checkin_data.export, checkin_data.erase, checkin_data.holds)
     retention = RetentionService(sessions, spaces, audit, clock=clock, erasers=[checkin_data.erase_pair])

@@ -26,6 +26,11 @@ class ProfileService:
             found = await SettingsRepo(session).get(guild_id)
             return None if found is None else settings_view(found)
 
+    async def moderator_role(self, guild_id: int) -> int | None:
+        """The server's moderator role, if one is set (besides Manage Server)."""
+        found = await self.settings(guild_id)
+        return found.moderator_role_id if found is not None else None
+
     async def setup(
         self,
         guild_id: int,
