@@ -1,0 +1,71 @@
+"""Revision 0007_audit_anchor: entries written before it keep verifying (hash version 1), their digests
+are computed, an erased old reason keeps the chain verifiable, and downgrade restores the strict log."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.audit import AuditAction, AuditLog, CheckpointKey
+from bot.audit.chain import GENESIS, entry_hash, reason_digest
+from bot.db import migrate
+from bot.db.crypto import Keyring, attach_keyring, new_key
+from bot.db.engine import create_engine, create_session_factory
+
+BEFORE = "0004"  # the revision 0007 follows on this branch (the integrator re-points it at 0006)
+
+
+def _old_entries(path: Path, reasons: list[str]) -> None:
+    """Entries as the bot wrote them before 0007: the hash covers the reason itself."""
+    prev = GENESIS
+    with sqlite3.connect(path) as conn:
+        for i, reason in enumerate(reasons, start=1):
+            at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i)
+            fields = {"guild_id": 1, "at": at, "actor_id": 42, "action": "unpair", "pair_id": i, "member_ids": [7],
+                      "case_id": None, "detail": ""}  # fmt: skip
+            digest = entry_hash(prev, reason=reason, **fields)  # type: ignore[arg-type]
+            conn.execute(
+                "INSERT INTO audit_log (guild_id, at, actor_id, action, pair_id, member_ids, case_id, detail, reason, "
+                "prev_hash, hash) VALUES (1, ?, 42, 'unpair', ?, '[7]', NULL, '', ?, ?, ?)",
+                (at.isoformat(sep=" "), i, reason, prev, digest),
+            )
+            prev = digest
+
+
+async def test_old_entries_keep_verifying_and_downgrade_restores_the_strict_log(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    data_key = new_key()
+    attach_keyring(engine, Keyring(data_key))
+    try:
+        await migrate.upgrade(engine, BEFORE)
+        _old_entries(path, ["asked by the member", "", "reported suicidal thoughts"])
+        log = AuditLog(create_session_factory(engine), key=CheckpointKey(data_key))
+        with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE audit_log SET reason = '' WHERE id = 3")  # before 0007 nothing can be erased
+
+        await migrate.upgrade(engine)
+        with sqlite3.connect(path) as conn:
+            rows = conn.execute("SELECT hash_version, reason_digest FROM audit_log ORDER BY id").fetchall()
+        assert rows == [(1, reason_digest("asked by the member")), (1, reason_digest("")),
+                        (1, reason_digest("reported suicidal thoughts"))]  # fmt: skip
+        assert (await log.verify()).intact
+        await log.record(1, 42, AuditAction.PAIR, reason="new")  # a v2 entry after them
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE audit_log SET reason = '' WHERE id IN (3, 4)")  # erasure
+        check = await log.verify()
+        assert check.intact and check.entries == 4 and check.checkpoints == 1
+
+        await migrate.downgrade(engine, BEFORE)
+        with sqlite3.connect(path) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            assert "audit_checkpoints" not in tables
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute("UPDATE audit_log SET reason = 'x' WHERE id = 1")
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute("DELETE FROM audit_log WHERE id = 1")
+    finally:
+        await engine.dispose()
