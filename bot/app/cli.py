@@ -55,8 +55,11 @@ async def _migrate(settings: Settings) -> str | None:
 
 
 async def _rotate_key(settings: Settings) -> int:
+    from bot.app.services import checkpoint_key
     from bot.app.tables import metadata
+    from bot.audit import resign_checkpoints
     from bot.db.crypto import count_not_under_primary, encrypted_columns, rotate_all
+    from bot.db.engine import create_session_factory
     from bot.db.keycheck import open_database
 
     keyring = settings.keyring()
@@ -65,6 +68,9 @@ async def _rotate_key(settings: Settings) -> int:
         columns = encrypted_columns(metadata)
         report = await rotate_all(engine, keyring, columns)
         left = await count_not_under_primary(engine, keyring, columns)
+        key = checkpoint_key(settings)
+        if key is not None:  # the audit checkpoints' MAC key is derived from the data key: sign them again
+            await resign_checkpoints(create_session_factory(engine), key)
     finally:
         await engine.dispose()
     if report.unreadable or left:

@@ -2,11 +2,12 @@
 
 Public: :class:`AuditLog` (``unit()`` gives a transaction whose entry commits with the action's own rows),
 :class:`AuditedUnit`, :class:`AuditAction`, :class:`AuditView`, :class:`ChainCheck`; the anchor:
-:class:`CheckpointKey`, :class:`AuditAnchor` (the daily checkpoint), and :func:`erase_reasons`.
+:class:`CheckpointKey`, :class:`AuditAnchor` (the daily checkpoint), :func:`resign_checkpoints` (after a
+key rotation), and :func:`erase_reasons`.
 """
 
 from bot.audit.actions import AuditAction
-from bot.audit.anchor import AuditAnchor, CheckpointKey, CheckpointMismatch
+from bot.audit.anchor import AuditAnchor, CheckpointKey, CheckpointMismatch, resign_checkpoints
 from bot.audit.log import MAX_REASON, AuditedUnit, AuditLog, AuditView, ChainCheck, erase_reasons
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "CheckpointKey",
     "CheckpointMismatch",
     "erase_reasons",
+    "resign_checkpoints",
 ]

@@ -162,5 +162,19 @@ async def check_checkpoints(
     return len(rows), None
 
 
+async def resign_checkpoints(sessions: async_sessionmaker[AsyncSession], key: CheckpointKey) -> tuple[int, int]:
+    """After a key rotation: sign again, under the new key, every checkpoint an accepted key signed.
+    One that fits no key is left as it is (``verify-audit`` keeps naming it). Returns (re-signed, left)."""
+    done = left = 0
+    async with sessions.begin() as session:
+        for cp in (await session.scalars(select(AuditCheckpoint))).all():
+            if key.fits(cp):
+                cp.mac = key.sign(cp)
+                done += 1
+            else:
+                left += 1
+    return done, left
+
+
 async def needed_positions(session: AsyncSession) -> set[int]:
     return set((await session.scalars(select(AuditCheckpoint.entries))).all())

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import AuditAction, AuditLog, CheckpointKey
+from bot.audit import AuditAction, AuditAnchor, AuditLog, CheckpointKey
 from bot.audit.chain import GENESIS, entry_hash, reason_digest
 from bot.db import migrate
 from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine, create_session_factory
+from tests.audit.verify_cli import tandem, verify_audit
 
 BEFORE = "0004"  # the revision 0007 follows on this branch (the integrator re-points it at 0006)
 
@@ -69,3 +70,36 @@ async def test_old_entries_keep_verifying_and_downgrade_restores_the_strict_log(
                 conn.execute("DELETE FROM audit_log WHERE id = 1")
     finally:
         await engine.dispose()
+
+
+async def test_checkpoints_verify_after_a_key_rotation(tmp_path: Path) -> None:
+    """The checkpoints' MAC key is derived from the data key: `rotate-key` signs them again under the new one."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rot.db'}"
+    old, new = new_key(), new_key()
+    assert tandem(url, "migrate", TANDEM_DATA_KEY=old).returncode == 0
+    engine = create_engine(url)
+    attach_keyring(engine, Keyring(old))
+    sessions = create_session_factory(engine)
+    try:
+        await log_entries(AuditLog(sessions, key=CheckpointKey(old)))
+        anchor = AuditAnchor(sessions, CheckpointKey(old), lambda: datetime(2026, 1, 2, tzinfo=UTC), _none, _never)
+        await anchor.daily()
+    finally:
+        await engine.dispose()
+    assert tandem(url, "rotate-key", TANDEM_DATA_KEY=new, TANDEM_OLD_DATA_KEYS=old).returncode == 0
+    result = verify_audit(url, new)
+    assert result.returncode == 0, result.stderr
+    assert "intact: 2 entries" in result.stdout and "2 checkpoint(s) match" in result.stdout
+
+
+async def log_entries(log: AuditLog) -> None:
+    for i in range(2):
+        await log.record(1, 42, AuditAction.PAIR, pair_id=i, reason="asked")
+
+
+async def _none() -> list[tuple[int, int]]:
+    return []
+
+
+async def _never(channel_id: int, text: str) -> None:
+    raise AssertionError(text)
