@@ -4,15 +4,20 @@ Two versions live side by side (``hash_version``):
 
 - v1 (entries written before revision ``0007_audit_anchor``): the hash covers the reason itself, so
   an erased v1 reason can only be checked for its place in the chain (its link), not its contents;
-- v2 (every entry since): the hash covers ``reason_sha256``, the SHA-256 digest of the reason, stored
-  in ``reason_digest``. Erasing the reason (replacing it with empty text) keeps the entry verifiable:
-  the digest still fits the hash. While the reason is present it must fit its digest.
+- v2 (every entry since): the hash covers ``reason_sha256``, the SHA-256 digest of a random salt and the
+  reason, stored in ``reason_digest``. Erasing the reason (empty text, and the salt with it) keeps the
+  entry verifiable: the digest still fits the hash. While the reason is present it must fit its digest.
+
+The salt (16 random bytes, stored encrypted like members' text) is what keeps a digest from confirming
+a guess such as "reported suicidal thoughts": without the data key before erasure, and for anyone after
+it, the digest says nothing about the reason. Every entry, v1 included, has a salted digest since 0007.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +28,12 @@ GENESIS = "0" * 64
 CURRENT_VERSION = 2
 
 
-def reason_digest(reason: str) -> str:
-    return hashlib.sha256(reason.encode("utf-8")).hexdigest()
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def reason_digest(reason: str, salt: str) -> str:
+    return hashlib.sha256(bytes.fromhex(salt) + reason.encode("utf-8")).hexdigest()
 
 
 def entry_hash(
@@ -81,12 +90,13 @@ def entry_problem(row: AuditEntry, prev: str) -> str | None:
     if row.prev_hash != prev:
         return "an entry before it was changed or removed"
     reason = row.reason or ""
-    if reason and row.reason_digest is not None and reason_digest(reason) != row.reason_digest:
+    salt = row.reason_salt
+    if reason and row.reason_digest is not None and (not salt or reason_digest(reason, salt) != row.reason_digest):
         return "its reason was changed"
     if (row.hash_version or 1) >= CURRENT_VERSION:
         fits = _hash_of(row) == row.hash
     elif reason:
         fits = _hash_of(row, v1_reason=reason) == row.hash
     else:  # a v1 entry without a reason: never had one, or erased (then only its link can be checked)
-        fits = _hash_of(row, v1_reason="") == row.hash or row.reason_digest not in (None, reason_digest(""))
+        fits = _hash_of(row, v1_reason="") == row.hash or row.reason_salt is None
     return None if fits else "its contents were changed"

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit.actions import AuditAction
 from bot.audit.anchor import CheckpointKey, CheckpointMismatch, advance, check_checkpoints, needed_positions
-from bot.audit.chain import CURRENT_VERSION, GENESIS, entry_hash, entry_problem, reason_digest
+from bot.audit.chain import CURRENT_VERSION, GENESIS, entry_hash, entry_problem, new_salt, reason_digest
 from bot.audit.models import AuditEntry
 from bot.core.text import clean_line
 from bot.db.base import utcnow
@@ -89,12 +89,14 @@ class AuditedUnit:
             "detail": clean_line(detail)[:MAX_DETAIL],
         }
         kept = clean_line(reason)[:MAX_REASON]
-        digest = reason_digest(kept)
+        salt = new_salt()
+        digest = reason_digest(kept, salt)
         entry = AuditEntry(
             prev_hash=prev,
             hash=entry_hash(prev, digest=digest, **fields),  # type: ignore[arg-type]
             reason=kept,
             reason_digest=digest,
+            reason_salt=salt,
             hash_version=CURRENT_VERSION,
             **fields,
         )
@@ -200,7 +202,9 @@ class AuditLog:
 
 
 async def erase_reasons(session: AsyncSession, entry_ids: Sequence[int]) -> None:
-    """Replace these entries' reasons with empty text (erasure). Their digests stay, so the chain still
-    verifies; nothing else about an entry can be changed (revision 0007's trigger refuses it)."""
+    """Replace these entries' reasons with empty text and drop their salts (erasure). Their digests stay,
+    so the chain still verifies and reveals nothing; nothing else about an entry can be changed (revision
+    0007's trigger refuses it)."""
     if entry_ids:
-        await session.execute(update(AuditEntry).where(AuditEntry.id.in_(list(entry_ids))).values(reason=""))
+        erased = update(AuditEntry).where(AuditEntry.id.in_(list(entry_ids))).values(reason="", reason_salt=None)
+        await session.execute(erased)

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
+from bot.db.crypto import EncryptedText
 
 
 class AuditEntry(Base):
@@ -28,8 +29,10 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
-    # revision 0007_audit_anchor: the hash covers the reason's SHA-256 (v2), so a reason can be erased
+    # revision 0007_audit_anchor: the hash covers the reason's salted SHA-256 (v2), so a reason can be
+    # erased; the salt is encrypted and erased with the reason, so the digest alone reveals nothing
     reason_digest: Mapped[str | None] = mapped_column(String(64))
+    reason_salt: Mapped[str | None] = mapped_column(EncryptedText)
     hash_version: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
 

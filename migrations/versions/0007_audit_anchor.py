@@ -1,15 +1,16 @@
 """the audit chain survives erasure and is anchored by authenticated checkpoints.
 
-Issue 10 (finding 5). ``audit_log`` gains ``reason_digest`` (SHA-256 of the reason) and
-``hash_version``: entries already written keep version 1 (their hash covers the reason itself, so they
-keep verifying), the digest is computed for them here; new entries are version 2 (the hash covers the
+Issue 10 (finding 5). ``audit_log`` gains ``reason_digest`` (SHA-256 of a random salt and the reason),
+``reason_salt`` (encrypted; erased with the reason) and ``hash_version``: entries already written keep
+version 1 (their hash covers the reason itself, so they keep verifying), their salt and digest are made
+here (this needs the data key when there are entries); new entries are version 2 (the hash covers the
 digest, so erasing the reason keeps the chain verifiable). ``audit_checkpoints`` holds the chain's
 length and head, authenticated with a key derived from the data key.
 
-On SQLite the append-only UPDATE trigger is narrowed: only ``reason`` may change (erasure, or a key
-rotation re-encrypting it); every other column, digest and hashes included, stays refused. DELETE stays
-refused. Downgrade restores the strict trigger and drops the checkpoints; entries written after this
-revision (version 2) no longer verify with the older code, which knows only version 1.
+On SQLite the append-only UPDATE trigger is narrowed: only ``reason`` and ``reason_salt`` may change
+(erasure, or a key rotation re-encrypting them); every other column, digest and hashes included, stays
+refused. DELETE stays refused. Downgrade restores the strict trigger and drops the checkpoints; entries
+written after this revision (version 2) no longer verify with the older code, which knows only version 1.
 
 The reason may already be a Fernet token when this runs (an encrypted column): it is decrypted with the
 data key for its digest.
@@ -20,6 +21,7 @@ Create Date: 2026-12-02 09:00:00.000000
 """
 
 import hashlib
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -33,7 +35,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# every column but reason: an UPDATE that changes any of them is refused
+# every column but reason and reason_salt: an UPDATE that changes any of them is refused
 _FIXED = (
     "id", "guild_id", "at", "actor_id", "action", "pair_id", "member_ids", "case_id", "detail", "prev_hash",
     "hash", "reason_digest", "hash_version",
@@ -69,12 +71,18 @@ def upgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reason_digest", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("reason_salt", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("hash_version", sa.Integer(), server_default="1", nullable=False))
     audit = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("reason", sa.Text),
-                     sa.column("reason_digest", sa.String))  # fmt: skip
-    for row_id, reason in bind.execute(sa.select(audit.c.id, audit.c.reason)).all():
-        digest = hashlib.sha256(_plain(bind, reason or "").encode("utf-8")).hexdigest()
-        bind.execute(sa.update(audit).where(audit.c.id == row_id).values(reason_digest=digest))
+                     sa.column("reason_digest", sa.String), sa.column("reason_salt", sa.Text))  # fmt: skip
+    rows = bind.execute(sa.select(audit.c.id, audit.c.reason)).all()
+    if rows and not has_keyring(bind.dialect):
+        raise RuntimeError("migrating the audit log needs the data key: set TANDEM_DATA_KEY and run again")
+    for row_id, reason in rows:
+        salt = secrets.token_hex(16)
+        digest = hashlib.sha256(bytes.fromhex(salt) + _plain(bind, reason or "").encode("utf-8")).hexdigest()
+        values = {"reason_digest": digest, "reason_salt": keyring_of(bind.dialect).encrypt(salt)}
+        bind.execute(sa.update(audit).where(audit.c.id == row_id).values(**values))
     if sqlite:
         changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FIXED)
         op.execute(
@@ -91,6 +99,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_column("hash_version")
+        batch_op.drop_column("reason_salt")
         batch_op.drop_column("reason_digest")
     if sqlite:
         for verb in ("UPDATE", "DELETE"):

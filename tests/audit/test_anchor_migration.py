@@ -3,6 +3,7 @@ are computed, an erased old reason keeps the chain verifiable, and downgrade res
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,14 +50,16 @@ async def test_old_entries_keep_verifying_and_downgrade_restores_the_strict_log(
             conn.execute("UPDATE audit_log SET reason = '' WHERE id = 3")  # before 0007 nothing can be erased
 
         await migrate.upgrade(engine)
+        keyring = Keyring(data_key)
         with sqlite3.connect(path) as conn:
-            rows = conn.execute("SELECT hash_version, reason_digest FROM audit_log ORDER BY id").fetchall()
-        assert rows == [(1, reason_digest("asked by the member")), (1, reason_digest("")),
-                        (1, reason_digest("reported suicidal thoughts"))]  # fmt: skip
+            rows = conn.execute("SELECT hash_version, reason, reason_salt, reason_digest FROM audit_log").fetchall()
+        assert [version for version, *_ in rows] == [1, 1, 1]
+        for _, reason, salt, digest in rows:  # a salted digest, the salt encrypted
+            assert digest == reason_digest(reason, keyring.decrypt(salt)) != hashlib.sha256(reason.encode()).hexdigest()
         assert (await log.verify()).intact
         await log.record(1, 42, AuditAction.PAIR, reason="new")  # a v2 entry after them
         with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE audit_log SET reason = '' WHERE id IN (3, 4)")  # erasure
+            conn.execute("UPDATE audit_log SET reason = '', reason_salt = NULL WHERE id IN (3, 4)")  # erasure
         check = await log.verify()
         assert check.intact and check.entries == 4 and check.checkpoints == 1
 

@@ -8,6 +8,7 @@ posted to the moderators' log channel on the bot's own (injected) clock.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.config import load_settings
 from bot.app.services import build_services
-from bot.audit import AuditAction, AuditLog
+from bot.audit import AuditAction, AuditLog, erase_reasons
 from bot.audit.models import AuditEntry
 from bot.db.crypto import new_key
 from tests.audit.verify_cli import verify_audit
@@ -141,20 +142,22 @@ async def test_an_erased_reason_still_verifies_and_nothing_else_can_be_changed(
     await _write(_audit(sessions, data_key, clock), clock, 4)
     path = database_url.split("///", 1)[1]
     with sqlite3.connect(path) as conn:  # erasure: the one change the append-only log allows
-        conn.execute("UPDATE audit_log SET reason = '' WHERE id IN (2, 4)")
+        conn.execute("UPDATE audit_log SET reason = '', reason_salt = NULL WHERE id IN (2, 4)")
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE audit_log SET detail = 'x' WHERE id = 1")
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE audit_log SET reason_digest = NULL WHERE id = 1")
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("DELETE FROM audit_log WHERE id = 4")
+    async with sessions.begin() as session:  # and through the audit feature's own eraser
+        await erase_reasons(session, [3])
     async with sessions() as session:
-        assert [e.reason for e in (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()] == [
-            f"{REASON} 0",
-            "",
-            f"{REASON} 2",
-            "",
-        ]
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [e.reason for e in entries] == [f"{REASON} 0", "", "", ""]
+    # what stays of an erased reason cannot confirm a guess at it
+    with sqlite3.connect(path) as conn:
+        kept = " ".join(str(v) for row in conn.execute("SELECT * FROM audit_log WHERE id = 2") for v in row)
+    assert "suicidal" not in kept and hashlib.sha256(f"{REASON} 1".encode()).hexdigest() not in kept
     result = verify_audit(database_url, data_key)
     assert result.returncode == 0, result.stderr
     assert "intact: 4 entries" in result.stdout and "1 checkpoint(s) match" in result.stdout
