@@ -7,10 +7,11 @@ here (this needs the data key when there are entries); new entries are version 2
 digest, so erasing the reason keeps the chain verifiable). ``audit_checkpoints`` holds the chain's
 length and head, authenticated with a key derived from the data key.
 
-On SQLite the append-only UPDATE trigger is narrowed: only ``reason`` and ``reason_salt`` may change
-(erasure, or a key rotation re-encrypting them); every other column, digest and hashes included, stays
-refused. DELETE stays refused. Downgrade restores the strict trigger and drops the checkpoints; entries
-written after this revision (version 2) no longer verify with the older code, which knows only version 1.
+On SQLite the append-only UPDATE trigger is narrowed to erasure: a reason may change only as its salt
+is dropped (``reason_salt`` set to NULL), and the salt alone may change (a key rotation re-encrypting
+it); every other column, digest and hashes included, stays refused. DELETE stays refused. Downgrade
+restores the strict trigger and drops the checkpoints; entries written after this revision (version 2)
+no longer verify with the older code, which knows only version 1.
 
 The reason may already be a Fernet token when this runs (an encrypted column): it is decrypted with the
 data key for its digest.
@@ -84,10 +85,11 @@ def upgrade() -> None:
         values = {"reason_digest": digest, "reason_salt": keyring_of(bind.dialect).encrypt(salt)}
         bind.execute(sa.update(audit).where(audit.c.id == row_id).values(**values))
     if sqlite:
-        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _FIXED)
+        changed = " OR ".join([*(f"NEW.{c} IS NOT OLD.{c}" for c in _FIXED),
+                               "(NEW.reason IS NOT OLD.reason AND NEW.reason_salt IS NOT NULL)"])  # fmt: skip
         op.execute(
             f"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN {changed} "
-            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: only a reason can be erased'); END"
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a reason can only be erased'); END"
         )
 
 

@@ -143,6 +143,8 @@ async def test_an_erased_reason_still_verifies_and_nothing_else_can_be_changed(
     path = database_url.split("///", 1)[1]
     with sqlite3.connect(path) as conn:  # erasure: the one change the append-only log allows
         conn.execute("UPDATE audit_log SET reason = '', reason_salt = NULL WHERE id IN (2, 4)")
+        with pytest.raises(sqlite3.IntegrityError):  # a reason changes only as it is erased
+            conn.execute("UPDATE audit_log SET reason = 'x' WHERE id = 1")
         with pytest.raises(sqlite3.IntegrityError):
             conn.execute("UPDATE audit_log SET detail = 'x' WHERE id = 1")
         with pytest.raises(sqlite3.IntegrityError):
