@@ -2,7 +2,7 @@
 
 Two versions live side by side (``hash_version``):
 
-- v1 (entries written before revision ``0007_audit_anchor``): the hash covers the reason itself, so
+- v1 (entries written before revision ``0006 (audit anchor)``): the hash covers the reason itself, so
   an erased v1 reason can only be checked for its place in the chain (its link), not its contents;
 - v2 (every entry since): the hash covers ``reason_sha256``, the SHA-256 digest of a random salt and the
   reason, stored in ``reason_digest``. Erasing the reason (empty text, and the salt with it) keeps the

@@ -29,7 +29,7 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
-    # revision 0007_audit_anchor: the hash covers the reason's salted SHA-256 (v2), so a reason can be
+    # revision 0006 (audit anchor): the hash covers the reason's salted SHA-256 (v2), so a reason can be
     # erased; the salt is encrypted and erased with the reason, so the digest alone reveals nothing
     reason_digest: Mapped[str | None] = mapped_column(String(64))
     reason_salt: Mapped[str | None] = mapped_column(EncryptedText)

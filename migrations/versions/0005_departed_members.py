@@ -3,7 +3,7 @@
 Issue 10. ``member_profiles.left_at`` records when a member left the server (cleared if they come
 back); ``safety_settings.departed_days`` is the server's choice (empty: 30 days).
 
-Revision ID: 0005_departed_members
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 09:00:00.000000
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_departed_members"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,4 +1,4 @@
-"""Revision 0007_audit_anchor: entries written before it keep verifying (hash version 1), their digests
+"""Revision 0006 (audit anchor): entries written before it keep verifying (hash version 1), their digests
 are computed, an erased old reason keeps the chain verifiable, and downgrade restores the strict log."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine, create_session_factory
 from tests.audit.verify_cli import tandem, verify_audit
 
-BEFORE = "0004"  # the revision 0007 follows on this branch (the integrator re-points it at 0006)
+BEFORE = "0005"  # the revision just before the audit anchor (0006)
 
 
 def _old_entries(path: Path, reasons: list[str]) -> None:

@@ -16,8 +16,8 @@ no longer verify with the older code, which knows only version 1.
 The reason may already be a Fernet token when this runs (an encrypted column): it is decrypted with the
 data key for its digest.
 
-Revision ID: 0007_audit_anchor
-Revises: 0004 (the integrator re-points this at 0006_encrypt_identity)
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -31,8 +31,8 @@ from cryptography.fernet import InvalidToken
 
 from bot.db.crypto import has_keyring, keyring_of
 
-revision: str = "0007_audit_anchor"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
