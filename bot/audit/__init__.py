@@ -3,12 +3,12 @@
 Public: :class:`AuditLog` (``unit()`` gives a transaction whose entry commits with the action's own rows),
 :class:`AuditedUnit`, :class:`AuditAction`, :class:`AuditView`, :class:`ChainCheck`; the anchor:
 :class:`CheckpointKey`, :class:`AuditAnchor` (the daily checkpoint), :func:`resign_checkpoints` (after a
-key rotation), and :func:`erase_reasons`.
+key rotation), and :func:`erase_reasons` with :func:`entries_about` (erasure of a member).
 """
 
 from bot.audit.actions import AuditAction
 from bot.audit.anchor import AuditAnchor, CheckpointKey, CheckpointMismatch, resign_checkpoints
-from bot.audit.log import MAX_REASON, AuditedUnit, AuditLog, AuditView, ChainCheck, erase_reasons
+from bot.audit.log import MAX_REASON, AuditedUnit, AuditLog, AuditView, ChainCheck, entries_about, erase_reasons
 
 __all__ = [
     "MAX_REASON",
@@ -20,6 +20,7 @@ __all__ = [
     "ChainCheck",
     "CheckpointKey",
     "CheckpointMismatch",
+    "entries_about",
     "erase_reasons",
     "resign_checkpoints",
 ]

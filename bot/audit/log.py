@@ -208,3 +208,15 @@ async def erase_reasons(session: AsyncSession, entry_ids: Sequence[int]) -> None
     if entry_ids:
         erased = update(AuditEntry).where(AuditEntry.id.in_(list(entry_ids))).values(reason="", reason_salt=None)
         await session.execute(erased)
+
+
+async def entries_about(session: AsyncSession, guild_id: int, user_id: int, pair_ids: Sequence[int] = ()) -> list[int]:
+    """The ids of this server's entries with a reason that name the member or one of their pairs (as a
+    subject, not as the moderator acting): a break-glass "why" is about both members of the pair."""
+    rows = await session.execute(
+        select(AuditEntry.id, AuditEntry.member_ids, AuditEntry.pair_id).where(
+            AuditEntry.guild_id == guild_id, AuditEntry.reason != ""
+        )
+    )
+    pairs = set(pair_ids)
+    return [entry_id for entry_id, members, pair_id in rows if user_id in (members or []) or pair_id in pairs]

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.audit import AuditAction, AuditLog
+from bot.audit import AuditAction, AuditLog, entries_about, erase_reasons
 from bot.core.errors import InvalidInput, NotFound
 from bot.db.base import utcnow
 from bot.pairing import (
@@ -201,6 +201,9 @@ class PrivacyService:
                 report.status = ReportStatus.WITHDRAWN
             for source in self.member_data:
                 await source.erase(session, guild_id, user_id)
+            # moderators' reasons about the member (a break-glass "why") go too; the chain keeps verifying
+            their_pairs = [p.id for p in await PairRepo(session).pairs_of(guild_id, user_id)]
+            await erase_reasons(session, await entries_about(session, guild_id, user_id, their_pairs))
             profile = await ProfileRepo(session).get(guild_id, user_id)
             if profile is not None:
                 profile.opted_in, profile.waiting_since = False, None

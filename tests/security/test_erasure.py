@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.audit.models import AuditEntry
 from bot.checkins.models import CheckIn, Goal
 from bot.pairing.models import Pair
 from tests.e2e.clock_world import ClockWorld, clock_world
@@ -90,3 +91,22 @@ async def test_peer_data_delete_and_forget_take_the_same_path(cworld: ClockWorld
     assert "data is erased" in (forgotten.content or "")
     async with w.sessions() as session:
         assert await leftovers(session, bob.id, ()) == []
+
+
+async def test_erasure_takes_the_moderators_reasons_about_the_member_and_the_chain_still_verifies(
+    cworld: ClockWorld,
+) -> None:
+    """Medium #6 (erasure side): a break-glass reason names what a member went through; it must not outlive
+    the member's erasure, and erasing it must not break the audit chain."""
+    w = cworld
+    alice, _bob, pair = await w.pair()
+    reason = "reported suicidal thoughts after the move"
+    granted = await w.run(w.mod, "peeradmin safety access", pair=pair.id, reason=reason)
+    assert "until" in (granted.content or ""), granted.content
+    assert reason in [e.reason for e in await w.rows(select(AuditEntry))]
+    forgotten = await w.run(w.mod, "peeradmin forget", member=alice)
+    assert "rror" not in (forgotten.content or ""), forgotten.content
+    assert reason not in [e.reason for e in await w.rows(select(AuditEntry))]
+    assert w.running is not None
+    check = await w.running.bot.audit.verify()
+    assert check.intact, check
