@@ -96,6 +96,8 @@ class RoundService:
         proposed = tuple((p.member_ids, p.score, rounds.for_moderators(p.reasons)) for p in plan.proposals)
         unmatched = tuple((u.user_id, u.reason) for u in plan.unmatched)
         if dry_run:
+            # listed by member ids, not by score: the order must not rank pairs by tags moderators never see
+            proposed = tuple(sorted(proposed, key=lambda p: sorted(p[0])))
             detail = f"dry run: {len(proposed)} proposed, {len(unmatched)} waiting"
             await self.audit.record(guild_id, moderator_id, AuditAction.MATCH, detail=detail)
             return RoundOutcome(True, proposed, (), unmatched)

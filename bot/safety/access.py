@@ -46,12 +46,19 @@ def _when(value: datetime) -> str:
     return f"<t:{int(value.timestamp())}:f>"
 
 
-def granted_notice(moderator_id: int, until: datetime, reason: str) -> str:
+def granted_notice(moderator_id: int, until: datetime, reason: str, kind: str = SpaceKind.CHANNEL) -> str:
+    """What the pair is told. In a private thread Discord has no read-only member: whoever is added can
+    post, so the notice says so rather than promise what the bot cannot enforce."""
+    can = (
+        "They can read what is written here and, because this space is a private thread, Discord also lets "
+        "them post in it; they are asked only to read."
+        if kind == SpaceKind.THREAD
+        else "They can read what is written here but cannot post."
+    )
     return (
         f"A moderator, {mention(moderator_id)}, can see this space until {_when(until)} "
         f"because: {shown_plain(reason)}\n"
-        "They can read what is written here but cannot post. Nothing else changes, and this notice "
-        "is always posted when a moderator is given access."
+        f"{can} Nothing else changes, and this notice is always posted when a moderator is given access."
     )
 
 
@@ -97,6 +104,10 @@ class AccessService:
                 raise NotFound(f"There is no pair #{pair_id} on this server.")
             if pair.status == PairStatus.ENDED:
                 raise Conflict(f"Pair #{pair_id} has ended, so there is no open space to look into.")
+            if moderator_id in pair.user_ids:
+                raise Conflict(
+                    f"You are in pair #{pair_id} yourself, so you already see its space; ask another moderator."
+                )
             grants = AccessGrantRepo(session)
             open_grant = await grants.open_grant(pair_id, moderator_id)
             if open_grant is not None:
@@ -115,7 +126,9 @@ class AccessService:
                 guild_id, moderator_id, AuditAction.ACCESS, pair_id=pair_id, reason=why, detail=f"minutes={minutes}"
             )
         try:
-            await self.spaces.post_in_space(guild_id, space_id, granted_notice(moderator_id, view.expires_at, why))
+            await self.spaces.post_in_space(
+                guild_id, space_id, granted_notice(moderator_id, view.expires_at, why, kind)
+            )
         except Exception as exc:
             await self._withdraw(view, "notice not posted")
             log.warning("break-glass notice for pair %s could not be posted; access not given", pair_id)

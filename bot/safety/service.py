@@ -148,21 +148,23 @@ class SafetyService:
         if a == b:
             raise InvalidInput("Choose two different members to block from being paired.")
         async with self.locks(guild_id), self.audit.unit() as unit:
-            await BlockRepo(unit.session).add(guild_id, a, b, source=BlockSource.MODERATOR)
+            blocks = BlockRepo(unit.session)
+            # both ways: a member's own block in one direction never takes the moderators' place (issue 10, #9)
+            await blocks.add(guild_id, a, b, source=BlockSource.MODERATOR)
+            await blocks.add(guild_id, b, a, source=BlockSource.MODERATOR)
             pairs = await PairRepo(unit.session).open_pairs_of(guild_id, a)
             await unit.record(guild_id, moderator_id, AuditAction.BLOCK, member_ids=[a, b])
         return any(b in p.user_ids for p in pairs)
 
-    async def unblock(self, guild_id: int, moderator_id: int, a: int, b: int) -> tuple[int, bool]:
-        """Remove moderators' blocks between two members. Returns (removed, a member's own block remains)."""
+    async def unblock(self, guild_id: int, moderator_id: int, a: int, b: int) -> int:
+        """Remove moderators' blocks between two members; returns how many went. Whether a member's own
+        block remains is never looked at here, so neither the answer nor the audit entry can tell."""
         async with self.audit.unit() as unit:
-            blocks = BlockRepo(unit.session)
-            removed = await blocks.remove_between(guild_id, a, b, BlockSource.MODERATOR)
-            remaining = await blocks.count_between(guild_id, a, b)
+            removed = await BlockRepo(unit.session).remove_between(guild_id, a, b, BlockSource.MODERATOR)
             await unit.record(
                 guild_id, moderator_id, AuditAction.UNBLOCK, member_ids=[a, b], detail="" if removed else "none held"
             )
-        return removed, bool(remaining)
+        return removed
 
     async def member_status(self, guild_id: int, moderator_id: int, user_id: int) -> MemberStatus:
         """A member's program status for moderators (the look is audited): no profile text, blocks or reports."""

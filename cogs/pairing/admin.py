@@ -103,9 +103,10 @@ class AdminPairCommands(CogBase):
         lines: list[str] = []
         if dry_run:
             lines.append(f"**Dry run**: {len(outcome.proposed)} pairs proposed; nothing was created.")
-            for members, score, reasons in outcome.proposed[:PAIRS_SHOWN]:
+            # no score: part of it comes from community tags, which moderators never see (issue 10, #10)
+            for members, _score, reasons in outcome.proposed[:PAIRS_SHOWN]:
                 names = " + ".join(mention(m) for m in members)
-                lines.append(f"- {names} · score {score:.1f} · {'; '.join(reasons)}")
+                lines.append(f"- {names} · {'; '.join(reasons)}")
         else:
             lines.append(f"Made {len(outcome.made)} pairs.")
             lines.extend(f"- {pair_line(p)}" for p in outcome.made[:PAIRS_SHOWN])

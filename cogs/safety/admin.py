@@ -88,7 +88,7 @@ class AdminSafetyCommands(CogBase):
         await interaction.response.defer(ephemeral=True, thinking=True)
         numbers = await self.bot.stats.shown_to(guild.id, interaction.user.id)
         png = await asyncio.to_thread(render_chart, numbers)
-        lines = ["**Peer program**", *numbers.lines(), "Counts from 1 to 4 are shown as “fewer than 5”."]
+        lines = ["**Peer program**", *numbers.lines()]
         await interaction.followup.send(
             fit("\n".join(lines)),
             file=discord.File(io.BytesIO(png), filename="tandem-stats.png"),

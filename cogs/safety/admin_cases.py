@@ -83,13 +83,13 @@ class AdminCaseCommands(CogBase):
         self, interaction: discord.Interaction[TandemBot], member_a: discord.Member, member_b: discord.Member
     ) -> None:
         await ack(interaction)
-        removed, remains = await self.bot.safety.unblock(
-            guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id
+        await self.bot.safety.unblock(guild_of(interaction).id, interaction.user.id, member_a.id, member_b.id)
+        # the same words whatever was held, so that they never tell whether one of them set a block (issue 10, #9)
+        await reply(
+            interaction,
+            "No moderators' block stands between them now; anything else that keeps two members apart stays "
+            "confidential.",
         )
-        text = "The block is removed." if removed else "There was no moderators' block between them."
-        if remains:
-            text += " A block one of them set stays in place, confidentially."
-        await reply(interaction, text)
 
     @SAFETY.command(name="access", description="Break-glass: read one pair's space for a while; the pair is told")
     @app_commands.describe(

@@ -76,7 +76,7 @@ async def test_stats_suppress_small_counts_and_attach_a_png(world: World) -> Non
     text = result.content or ""
     assert result.ephemeral
     assert "Members opted in: 8" in text
-    assert "Active pairs: fewer than 5" in text and "Active pairs: 1" not in text
+    assert "Active pairs: not shown" in text and "Active pairs: 1" not in text
     assert "Pairs ended: 0" in text
     attachment = result.messages[-1].attachments[0]
     assert world.sb.attachment_bytes(attachment).startswith(PNG)
