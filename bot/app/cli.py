@@ -75,13 +75,18 @@ async def _rotate_key(settings: Settings) -> int:
 
 async def _verify_audit(settings: Settings) -> int:
     from bot.audit import AuditLog
+    from bot.db.crypto import attach_keyring
     from bot.db.engine import create_engine, create_session_factory, sqlite_path
 
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():
         print(f"tandem: there is no database at {path} to check.", file=sys.stderr)
         return EXIT_FAILED
+    if settings.data_key is None:
+        print("tandem: verify-audit needs TANDEM_DATA_KEY: the audit reasons are encrypted.", file=sys.stderr)
+        return EXIT_FAILED
     engine = create_engine(settings.database_url)
+    attach_keyring(engine, settings.keyring())  # the chain hashes each reason's plaintext
     try:
         check = await AuditLog(create_session_factory(engine)).verify()
     finally:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
+from bot.db.crypto import EncryptedText
 
 
 class AuditEntry(Base):
     """One moderator action (or refused attempt). Never edited, never deleted."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"),)
+    # append_only: key rotation lifts the SQLite triggers inside its own transaction (bot/db/crypto.py)
+    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"), {"info": {"append_only": True}})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -25,6 +27,6 @@ class AuditEntry(Base):
     member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     case_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(200), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest; hashed as plaintext
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
