@@ -107,7 +107,7 @@ class EncryptedJSON(EncryptedText):
 
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:  # type: ignore[override]
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
         return keyring_of(dialect).encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
