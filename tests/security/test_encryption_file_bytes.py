@@ -4,7 +4,8 @@ Planted strings go in through Discord the way members and moderators type them (
 stage and about me, an agreement, a check-in note, a goal with milestones, a report, a break-glass
 reason; the match reasons repeat the tags). The bot is stopped, the WAL checkpointed, and neither the
 database file nor its -wal file holds any of them. After a member is erased (with secure_delete on),
-not even the ciphertext of their profile and report is left in free pages.
+not even the ciphertext of their profile and report is left in free pages; and the engine turns
+secure_delete on even where SQLite was built without it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 
 from bot.checkins.models import Goal
+from bot.db.engine import _on_sqlite_connect, create_engine
 from bot.pairing.models import MemberProfile, Pair
 from tests.e2e.clock_world import ClockWorld, clock_world
 from tests.e2e.test_checkins import agree, check_in
@@ -128,3 +131,40 @@ async def test_an_erased_members_text_and_ciphertext_leave_the_file(cworld: Cloc
     blob = await _stop_and_checkpoint(w)
     assert _found(blob, (ABOUT, TAG, STAGE, REPORT)) == []
     assert _found(blob, tokens) == []  # secure_delete: the deleted rows' bytes were overwritten
+
+
+def _build_default_off(dbapi_connection: Any, _record: Any) -> None:
+    """Stands in for an SQLite built without SQLITE_SECURE_DELETE (this machine's build has it on)."""
+    dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+
+async def _delete_and_scan(tmp_path: Path, name: str, *, bot_engine: bool) -> tuple[int, bool]:
+    url = f"sqlite+aiosqlite:///{tmp_path / name}"
+    engine = create_engine(url)
+    event.listen(engine.sync_engine, "connect", _build_default_off, insert=True)
+    if not bot_engine:
+        event.remove(engine.sync_engine, "connect", _on_sqlite_connect)
+    secret = f"Erasedplant-{name}-" + "x" * 200
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+            for i in range(20):
+                await conn.execute(text("INSERT INTO notes (body) VALUES (:b)"), {"b": f"{secret}-{i}"})
+        async with engine.begin() as conn:
+            setting = (await conn.execute(text("PRAGMA secure_delete"))).scalar_one()
+            await conn.execute(text("DELETE FROM notes WHERE id = 8"))
+    finally:
+        await engine.dispose()
+    path = tmp_path / name
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw.close()
+    return setting, f"{secret}-7".encode() in path.read_bytes()
+
+
+async def test_the_engine_turns_secure_delete_on_whatever_sqlite_was_built_with(tmp_path: Path) -> None:
+    setting, lingers = await _delete_and_scan(tmp_path, "bot.db", bot_engine=True)
+    assert setting == 1 and not lingers
+    # the control: the same deletion without Tandem's pragma leaves the text in the file's free space
+    setting, lingers = await _delete_and_scan(tmp_path, "plain.db", bot_engine=False)
+    assert setting == 0 and lingers
