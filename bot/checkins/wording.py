@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.text import mention, shown_plain
+from bot.core.text import mention, shown_plain, visible_text
 
 SUPPORT_FALLBACK = (
     "You're not alone. If you are in danger or crisis, please contact your local emergency number now. "
@@ -20,7 +20,8 @@ def stamp(moment: datetime, style: str = "f") -> str:
 
 def quoted(text: str) -> str:
     """Member text shown to others: quoted, and unable to mention anyone even if pings were allowed."""
-    return "\n".join(f"> {line}" for line in shown_plain(text).splitlines() or [""])
+    safe = visible_text(text).replace("@", "@\u200b").replace("<", "<\u200b")  # the member's formatting stays
+    return "\n".join(f"> {line}" for line in safe.splitlines() or [""])
 
 
 def checkin_prompt(member_ids: tuple[int, ...]) -> str:

@@ -65,16 +65,24 @@ def human_list(items: list[str]) -> str:
 _MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<:-])")
 
 
-def shown_plain(text: str) -> str:
-    """THE one way member text is shown by Tandem (notes, agreements, goals, reports, about me, reasons).
+def visible_text(text: str) -> str:
+    """THE cleaning of member text that Tandem shows (notes, agreements, goals, reports, about me, reasons).
 
-    Bidi controls and zero-width characters are removed, a masked link ``[label](url)`` shows where it
-    goes (``label (url)``), markdown is shown literally and nothing looks like a mention. Messages are
-    also sent with allowed mentions set to none; this keeps ``@everyone`` and ``<@&id>`` from even
-    looking like mentions. Line breaks are kept."""
-    text = "\n".join(clean_line(line) for line in without_invisible(text).replace("\r\n", "\n").split("\n"))
-    text = _MASKED_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
-    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+    What a reader sees is what is there: bidi controls, zero-width and other invisible characters are
+    removed (an emoji's own joiner stays), and a masked link ``[label](url)`` shows where it goes
+    (``label (url)``). Line breaks, spacing and the member's own formatting are kept."""
+    text = without_invisible(text.replace("\r\n", "\n"))
+    text = "".join(ch for ch in text if ch in "\n\t" or _visible(ch))
+    return _MASKED_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
+
+
+def shown_plain(text: str) -> str:
+    """Member text inside Tandem's own messages: :func:`visible_text`, with markdown shown literally and
+    no mention syntax.
+
+    Messages are also sent with allowed mentions set to none; this keeps ``@everyone`` and ``<@&id>``
+    from even looking like mentions."""
+    return _MARKDOWN.sub(r"\\\1", visible_text(text)).replace("@", "@\u200b")
 
 
 def mention(user_id: int) -> str:
