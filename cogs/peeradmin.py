@@ -10,13 +10,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord import InteractionResponseType
 from discord.ext import commands
 
 from bot.audit import AuditAction
+from bot.discord.log_channel import exposed_line, exposure
 from bot.discord.tree import NOT_MODERATOR, NotModerator, send_error
 from cogs.checkins.admin import AdminCheckinCommands
 from cogs.common.groups import PROGRAM, SAFETY
-from cogs.common.replies import guild_of
+from cogs.common.replies import guild_of, reply
 from cogs.pairing.admin import AdminPairCommands
 from cogs.safety.admin import AdminSafetyCommands
 from cogs.safety.admin_cases import AdminCaseCommands
@@ -64,6 +66,29 @@ class PeerAdmin(
         except Exception:
             log.exception("a refused /peeradmin in guild %s could not be audited", guild.id)
         raise NotModerator
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:
+        """After each /peeradmin command, one ephemeral line while the log channel is seen by others."""
+        root = getattr(command, "root_parent", None) or command
+        if getattr(root, "name", None) != "peeradmin" or interaction.guild is None:
+            return
+        if not interaction.response.is_done() or interaction.response.type == InteractionResponseType.modal:
+            return  # a modal is answered by its submission; the next command tells them
+        try:
+            line = await self._log_channel_warning(interaction.guild)
+            if line:
+                await reply(interaction, line)
+        except Exception:
+            log.exception("could not tell moderators in guild %s about their log channel", interaction.guild.id)
+
+    async def _log_channel_warning(self, guild: discord.Guild) -> str | None:
+        settings = await self.bot.profiles.settings(guild.id)
+        channel = guild.get_channel(settings.log_channel_id) if settings and settings.log_channel_id else None
+        if settings is None or channel is None:
+            return None
+        found = exposure(channel, settings.moderator_role_id)
+        return exposed_line(channel.id, found) if found.exposed else None
 
 
 async def setup(bot: TandemBot) -> None:

@@ -6,12 +6,17 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from bot.app.config import ConfigError, Settings, load_settings, read_environment
 from bot.app.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from bot.audit import ChainCheck
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -31,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
         "rotate-key",
         help="re-encrypt everything under TANDEM_DATA_KEY (old keys in TANDEM_OLD_DATA_KEYS); safe to run again",
     )
-    sub.add_parser("verify-audit", help="check the audit log's hash chain and name the first broken entry")
+    sub.add_parser(
+        "verify-audit",
+        help="check the audit log's hash chain and checkpoints; name the first broken entry or checkpoint",
+    )
     return parser
 
 
@@ -47,8 +55,11 @@ async def _migrate(settings: Settings) -> str | None:
 
 
 async def _rotate_key(settings: Settings) -> int:
+    from bot.app.services import checkpoint_key
     from bot.app.tables import metadata
+    from bot.audit import resign_checkpoints
     from bot.db.crypto import count_not_under_primary, encrypted_columns, rotate_all
+    from bot.db.engine import create_session_factory
     from bot.db.keycheck import open_database
 
     keyring = settings.keyring()
@@ -57,6 +68,9 @@ async def _rotate_key(settings: Settings) -> int:
         columns = encrypted_columns(metadata)
         report = await rotate_all(engine, keyring, columns)
         left = await count_not_under_primary(engine, keyring, columns)
+        key = checkpoint_key(settings)
+        if key is not None:  # the audit checkpoints' MAC key is derived from the data key: sign them again
+            await resign_checkpoints(create_session_factory(engine), key)
     finally:
         await engine.dispose()
     if report.unreadable or left:
@@ -74,32 +88,50 @@ async def _rotate_key(settings: Settings) -> int:
 
 
 async def _verify_audit(settings: Settings) -> int:
+    from bot.app.services import checkpoint_key
     from bot.audit import AuditLog
-    from bot.db.crypto import attach_keyring
-    from bot.db.engine import create_engine, create_session_factory, sqlite_path
+    from bot.db import migrate
+    from bot.db.engine import create_session_factory, sqlite_path
+    from bot.db.keycheck import open_database
 
+    keyring = settings.keyring()  # the checkpoints are authenticated with a key derived from it
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():
         print(f"tandem: there is no database at {path} to check.", file=sys.stderr)
         return EXIT_FAILED
-    if settings.data_key is None:
-        print("tandem: verify-audit needs TANDEM_DATA_KEY: the audit reasons are encrypted.", file=sys.stderr)
-        return EXIT_FAILED
-    engine = create_engine(settings.database_url)
-    attach_keyring(engine, settings.keyring())  # the chain hashes each reason's plaintext
+    engine = await open_database(settings.database_url, keyring, upgrade=False)
     try:
-        check = await AuditLog(create_session_factory(engine)).verify()
+        if await migrate.current_revision(engine) != migrate.head_revision():
+            print("tandem: the database is not at the latest revision: run `tandem migrate` first.", file=sys.stderr)
+            return EXIT_FAILED
+        check = await AuditLog(create_session_factory(engine), key=checkpoint_key(settings)).verify()
     finally:
         await engine.dispose()
-    if check.intact:
-        print(f"The audit log is intact: {check.entries} entries, every hash fits.")
-        return 0
+    return _report_audit(check)
+
+
+def _report_audit(check: ChainCheck) -> int:
+    if check.first_broken is not None:
+        print(
+            f"The audit log is broken at entry {check.first_broken}: {check.problem} "
+            f"({check.entries} entries before it are intact).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    cp = check.checkpoint
+    if cp is not None:
+        print(
+            f"The audit log no longer matches its {cp.kind} checkpoint {cp.checkpoint_id} of "
+            f"{cp.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC ({cp.entries} entries): {cp.problem}; "
+            f"the log changed since then ({check.entries} entries now, each hash fits).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     print(
-        f"The audit log is broken at entry {check.first_broken}: {check.problem} "
-        f"({check.entries} entries before it are intact).",
-        file=sys.stderr,
+        f"The audit log is intact: {check.entries} entries, every hash fits, "
+        f"and {check.checkpoints} checkpoint(s) match."
     )
-    return EXIT_FAILED
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import pkgutil
@@ -119,6 +120,9 @@ class TandemBot(commands.Bot):
 
     async def _reconcile_when_ready(self) -> None:
         await self.wait_until_ready()
+        # the caches just filled (every server's channels and members) live as long as the bot: frozen,
+        # a full garbage collection no longer walks them, which paused the event loop for 100 ms and more
+        gc.freeze()
         try:
             rolled_back = await self.reconciler.reconcile()
         except Exception:  # the timers (check-ins, access expiry, retention) never wait on this

@@ -69,7 +69,7 @@ class Settings:
         return Keyring(self.data_key.get(), [k.get() for k in self.old_data_keys])
 
     checkin_sweep_seconds: float = 60.0  # how often reminders, retries and catch-up are looked at
-    pace_per_second: float = 45.0  # Tandem's own bot-wide pace for batches (Discord's global limit: 50)
+    pace_per_second: float = 46.0  # Tandem's own bot-wide pace for batches (Discord's global limit: 50)
 
     def require_token(self) -> SecretStr:
         if self.discord_token is None:
@@ -203,5 +203,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         data_key=data_key,
         old_data_keys=old_data_keys,
         checkin_sweep_seconds=_number(env, "CHECKIN_SWEEP_SECONDS", 60.0, 0.05, 3600),
-        pace_per_second=_number(env, "PACE_PER_SECOND", 45.0, 1, 50),
+        pace_per_second=_number(env, "PACE_PER_SECOND", 46.0, 1, 50),
     )

@@ -30,6 +30,8 @@ class AuditAction(StrEnum):
     ACCESS_ENDED = "access_ended"
     RETENTION_DELETED = "retention_deleted"
     FORGET = "forget"
+    DEPARTED_DAYS = "departed_days"  # how long data of members who left the server is kept
+    DEPARTED_ERASED = "departed_erased"  # Tandem erased a member who left the server that long ago
     MEMBER = "member"
     REPORTS = "reports"
     STATS = "stats"

@@ -2,77 +2,31 @@
 
 Every entry stores who, what, when, on which pair or member, and why, plus the hash of the entry
 before it. Changing or deleting an entry breaks the chain at that point, and :meth:`AuditLog.verify`
-(``tandem verify-audit``) names the first entry that no longer fits. The bot only ever inserts.
+(``tandem verify-audit``) names the first entry that no longer fits. The bot only ever inserts, and
+erasure may blank a reason (the hash covers its digest: see :mod:`bot.audit.chain`). With a
+:class:`CheckpointKey`, each entry also moves the checkpoint that catches a cut log (:mod:`bot.audit.anchor`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit.actions import AuditAction
+from bot.audit.anchor import CheckpointKey, CheckpointMismatch, advance, check_checkpoints, needed_positions
+from bot.audit.chain import CURRENT_VERSION, GENESIS, entry_hash, entry_problem, new_salt, reason_digest
 from bot.audit.models import AuditEntry
 from bot.core.text import clean_line
 from bot.db.base import utcnow
 
-GENESIS = "0" * 64
 MAX_REASON = 200
 MAX_DETAIL = 200
-
-
-def entry_hash(
-    prev_hash: str,
-    *,
-    guild_id: int,
-    at: datetime,
-    actor_id: int | None,
-    action: str,
-    pair_id: int | None,
-    member_ids: Sequence[int],
-    case_id: int | None,
-    detail: str,
-    reason: str,
-) -> str:
-    payload = json.dumps(
-        {
-            "guild_id": guild_id,
-            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor_id": actor_id,
-            "action": action,
-            "pair_id": pair_id,
-            "member_ids": list(member_ids),
-            "case_id": case_id,
-            "detail": detail,
-            "reason": reason,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
-
-
-def _hash_of(row: AuditEntry) -> str:
-    return entry_hash(
-        row.prev_hash,
-        guild_id=row.guild_id,
-        at=row.at,
-        actor_id=row.actor_id,
-        action=row.action,
-        pair_id=row.pair_id,
-        member_ids=row.member_ids,
-        case_id=row.case_id,
-        detail=row.detail,
-        reason=row.reason,
-    )
 
 
 @dataclass(frozen=True)
@@ -93,18 +47,21 @@ class ChainCheck:
     entries: int
     first_broken: int | None = None
     problem: str = ""
+    checkpoints: int = 0
+    checkpoint: CheckpointMismatch | None = None  # the oldest checkpoint the log no longer fits
 
     @property
     def intact(self) -> bool:
-        return self.first_broken is None
+        return self.first_broken is None and self.checkpoint is None
 
 
 class AuditedUnit:
     """A transaction that carries its own audit entry (see :meth:`AuditLog.unit`)."""
 
-    def __init__(self, session: AsyncSession, clock: Callable[[], datetime]) -> None:
+    def __init__(self, session: AsyncSession, clock: Callable[[], datetime], key: CheckpointKey | None = None) -> None:
         self.session = session
         self.clock = clock
+        self.key = key
 
     async def record(
         self,
@@ -130,18 +87,36 @@ class AuditedUnit:
             "member_ids": list(member_ids),
             "case_id": case_id,
             "detail": clean_line(detail)[:MAX_DETAIL],
-            "reason": clean_line(reason)[:MAX_REASON],
         }
-        entry = AuditEntry(prev_hash=prev, hash=entry_hash(prev, **fields), **fields)  # type: ignore[arg-type]
+        kept = clean_line(reason)[:MAX_REASON]
+        salt = new_salt()
+        digest = reason_digest(kept, salt)
+        entry = AuditEntry(
+            prev_hash=prev,
+            hash=entry_hash(prev, digest=digest, **fields),  # type: ignore[arg-type]
+            reason=kept,
+            reason_digest=digest,
+            reason_salt=salt,
+            hash_version=CURRENT_VERSION,
+            **fields,
+        )
         session.add(entry)
         await session.flush()
+        if self.key is not None:
+            await advance(session, self.key, entry, fields["at"])  # type: ignore[arg-type]
         return entry.id
 
 
 class AuditLog:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] = utcnow,
+        key: CheckpointKey | None = None,
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.key = key  # without one (tests, no data key) no checkpoint is kept
         self._lock = asyncio.Lock()  # one writer at a time; the unique prev_hash stops forks across processes
 
     @asynccontextmanager
@@ -152,7 +127,7 @@ class AuditLog:
         calls ``unit.record(...)`` before any Discord call; the chain's head is read and extended under
         this process's audit lock, and the unique ``prev_hash`` refuses a fork from another process."""
         async with self._lock, self.sessions.begin() as session:
-            yield AuditedUnit(session, self.clock)
+            yield AuditedUnit(session, self.clock, self.key)
 
     async def record(
         self,
@@ -200,19 +175,48 @@ class AuditLog:
         return views[:limit]
 
     async def verify(self, batch: int = 1000) -> ChainCheck:
-        """Walk the whole chain in order; the first entry whose links or contents do not fit is named."""
+        """Walk the whole chain in order; the first entry whose links or contents do not fit is named.
+        With a key, every checkpoint is then checked against the chain (truncation, emptying)."""
         prev, checked, last_id = GENESIS, 0, 0
+        hashes_at: dict[int, str] = {}
         async with self.sessions() as session:
+            wanted = await needed_positions(session) if self.key is not None else set()
             while True:
                 stmt = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
                 rows = (await session.scalars(stmt)).all()
                 if not rows:
-                    return ChainCheck(checked)
+                    break
                 for row in rows:
-                    if row.prev_hash != prev:
-                        return ChainCheck(checked, row.id, "an entry before it was changed or removed")
-                    if _hash_of(row) != row.hash:
-                        return ChainCheck(checked, row.id, "its contents were changed")
+                    problem = entry_problem(row, prev)
+                    if problem is not None:
+                        return ChainCheck(checked, row.id, problem)
                     prev, last_id = row.hash, row.id
                     checked += 1
+                    if checked in wanted:
+                        hashes_at[checked] = row.hash
                 session.expunge_all()
+            if self.key is None:
+                return ChainCheck(checked)
+            count, mismatch = await check_checkpoints(session, self.key, hashes_at, checked)
+        return ChainCheck(checked, checkpoints=count, checkpoint=mismatch)
+
+
+async def erase_reasons(session: AsyncSession, entry_ids: Sequence[int]) -> None:
+    """Replace these entries' reasons with empty text and drop their salts (erasure). Their digests stay,
+    so the chain still verifies and reveals nothing; nothing else about an entry can be changed (revision
+    0007's trigger refuses it)."""
+    if entry_ids:
+        erased = update(AuditEntry).where(AuditEntry.id.in_(list(entry_ids))).values(reason="", reason_salt=None)
+        await session.execute(erased)
+
+
+async def entries_about(session: AsyncSession, guild_id: int, user_id: int, pair_ids: Sequence[int] = ()) -> list[int]:
+    """The ids of this server's entries with a reason that name the member or one of their pairs (as a
+    subject, not as the moderator acting): a break-glass "why" is about both members of the pair."""
+    rows = await session.execute(
+        select(AuditEntry.id, AuditEntry.member_ids, AuditEntry.pair_id).where(
+            AuditEntry.guild_id == guild_id, AuditEntry.reason != ""
+        )
+    )
+    pairs = set(pair_ids)
+    return [entry_id for entry_id, members, pair_id in rows if user_id in (members or []) or pair_id in pairs]

@@ -30,3 +30,26 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest; hashed as plaintext
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
+    # revision 0006 (audit anchor): the hash covers the reason's salted SHA-256 (v2), so a reason can be
+    # erased; the salt is encrypted and erased with the reason, so the digest alone reveals nothing
+    reason_digest: Mapped[str | None] = mapped_column(String(64))
+    reason_salt: Mapped[str | None] = mapped_column(EncryptedText)
+    hash_version: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+
+
+class AuditCheckpoint(Base):
+    """The chain's length and head at a moment, authenticated with a key derived from the data key.
+
+    Kept outside ``audit_log`` so that cutting or emptying the log is noticed: ``kind`` is ``latest``
+    (one row, moved forward with every entry) or ``daily`` (one per day, also posted to log channels)."""
+
+    __tablename__ = "audit_checkpoints"
+    __table_args__ = (Index("ix_audit_checkpoints_kind", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entries: Mapped[int] = mapped_column(Integer)
+    head_id: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

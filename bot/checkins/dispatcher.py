@@ -85,14 +85,32 @@ class Dispatcher:
         Deliveries are claimed a batch at a time (one transaction), sent by a few concurrent senders at
         the pacer's rate, and marked sent in small groups by one writer, so the database never becomes
         the bottleneck of a batch. A crash before a group is marked leads to a resend with the same
-        nonce, which Discord deduplicates."""
+        nonce, which Discord deduplicates. The next batch is claimed when the last few of the current
+        one are through the pacer, so the pacer never waits for a claim (and a claim is never held
+        much longer than its batch takes)."""
         async with self._lock:
             sent = 0
-            for _round in range(1000):  # bounded: fallbacks re-queue at once, retries wait
-                claimed = await self._claim_batch()
-                if not claimed:
-                    break
-                sent += await self._send_batch(claimed)
+            running: list[asyncio.Task[int]] = []
+            try:
+                for _round in range(1000):  # bounded: fallbacks re-queue at once, retries wait
+                    claimed = await self._claim_batch()
+                    if not claimed:
+                        if not running:
+                            break
+                        sent += sum(await asyncio.gather(*running))  # they may re-queue fallbacks
+                        running = []
+                        continue
+                    nearly = asyncio.Event()
+                    running.append(asyncio.create_task(self._send_batch(claimed, nearly)))
+                    await nearly.wait()
+                    sent += sum(t.result() for t in running if t.done())
+                    running = [t for t in running if not t.done()]
+                sent += sum(await asyncio.gather(*running))
+            finally:
+                for task in running:  # never leave a batch running unowned
+                    task.cancel()
+                if running:
+                    await asyncio.wait(running)
             return sent
 
     async def _claim_batch(self) -> list[tuple[int, Outgoing]]:
@@ -113,14 +131,22 @@ class Dispatcher:
                     out.append((d.id, message))
             return out
 
-    async def _send_batch(self, claimed: list[tuple[int, Outgoing]]) -> int:
+    async def _send_batch(self, claimed: list[tuple[int, Outgoing]], nearly: asyncio.Event) -> int:
+        """Send a claimed batch; ``nearly`` is set when at most ``WORKERS`` of it wait for the pacer."""
         done: list[tuple[int, Sent]] = []
         flushed = 0
         gate = asyncio.Semaphore(WORKERS)
+        waiting = len(claimed)
+        if waiting <= WORKERS:
+            nearly.set()
 
         async def send(delivery_id: int, message: Outgoing) -> None:
+            nonlocal waiting
             async with gate:
                 await self.pacer.wait()
+                waiting -= 1
+                if waiting <= WORKERS:
+                    nearly.set()
                 try:
                     result = await self.outbox.deliver(message)
                 except Exception:
@@ -148,6 +174,7 @@ class Dispatcher:
         try:
             await asyncio.gather(*(send(i, m) for i, m in claimed))
         finally:
+            nearly.set()
             stop.set()
             await marking
         return flushed
@@ -159,8 +186,7 @@ class Dispatcher:
         group = done[:]
         del done[: len(group)]
         async with self.sessions.begin() as session:
-            for delivery_id, result in group:
-                await ledger.mark_sent(session, delivery_id, result.message_id, self.clock())
+            await ledger.mark_sent(session, [(i, result.message_id) for i, result in group], self.clock())
         return len(group)
 
     async def _message(self, session: AsyncSession, d: Delivery, pair: Pair) -> Outgoing | None:

@@ -4,17 +4,20 @@ its unique key before it is sent, claiming, marking sent, and what planning and 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins.models import Delivery
-from bot.checkins.queries import aware
+from bot.checkins.queries import IN_LIST, aware
 from bot.checkins.states import DeliveryKind, DeliveryStatus, Via
+
+INSERT_ROWS = 500  # deliveries an ``executemany``
 
 
 def new_nonce() -> str:
@@ -22,8 +25,7 @@ def new_nonce() -> str:
     return secrets.token_hex(12)
 
 
-async def record(
-    session: AsyncSession,
+def delivery_row(
     *,
     guild_id: int,
     pair_id: int,
@@ -36,12 +38,9 @@ async def record(
     subject_id: int = 0,
     mention_user_id: int | None = None,
     status: DeliveryStatus = DeliveryStatus.PENDING,
-) -> bool:
-    """Insert the delivery unless its key (pair, kind, subject, member, due time) is already there.
-
-    ``ON CONFLICT DO NOTHING`` makes this safe across processes: whoever records first wins, and
-    the other learns it from the answer. Returns whether this call recorded it."""
-    values: dict[str, Any] = {
+) -> dict[str, Any]:
+    """The values of one delivery, for :func:`record` or :func:`record_many`."""
+    return {
         "guild_id": guild_id,
         "pair_id": pair_id,
         "kind": kind,
@@ -57,10 +56,30 @@ async def record(
         "next_attempt_at": now,
         "created_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Delivery).values(**values).on_conflict_do_nothing()
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+async def record(session: AsyncSession, **values: Any) -> bool:
+    """Insert the delivery (:func:`delivery_row`'s arguments) unless its key (pair, kind, subject,
+    member, due time) is already there.
+
+    ``ON CONFLICT DO NOTHING`` makes this safe across processes: whoever records first wins, and
+    the other learns it from the answer. Returns whether this call recorded it."""
+    stmt = _insert(session)(Delivery).values(**delivery_row(**values)).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def record_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many deliveries (:func:`delivery_row`), a few hundred an ``executemany``, each under its unique
+    key exactly as :func:`record` does: a delivery already there (recorded by another pass or process,
+    or twice in ``rows``) is left as it is."""
+    for start in range(0, len(rows), INSERT_ROWS):
+        chunk = list(rows[start : start + INSERT_ROWS])
+        await session.execute(_insert(session)(Delivery.__table__).on_conflict_do_nothing(), chunk)
 
 
 async def exists(
@@ -100,18 +119,23 @@ async def claim(session: AsyncSession, now: datetime, wall: datetime, until: dat
     return deliveries
 
 
-async def mark_sent(session: AsyncSession, delivery_id: int, message_id: int | None, now: datetime) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
+async def mark_sent(session: AsyncSession, sent: Sequence[tuple[int, int | None]], now: datetime) -> None:
+    """Mark deliveries sent, ``(delivery id, message id)``, in one ``executemany``."""
+    if not sent:
+        return
+    table = cast(Table, Delivery.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"))
         .values(
             status=DeliveryStatus.SENT,
             sent_at=now,
-            message_id=message_id,
+            message_id=bindparam("sent_message_id"),
             claimed_until=None,
-            attempts=Delivery.attempts + 1,
+            attempts=table.c.attempts + 1,
         )
     )
+    await session.execute(stmt, [{"delivery_id": d, "sent_message_id": m} for d, m in sent])
 
 
 async def prompt_times(session: AsyncSession, pair_id: int, limit: int) -> list[datetime]:
@@ -124,6 +148,43 @@ async def prompt_times(session: AsyncSession, pair_id: int, limit: int) -> list[
         .limit(limit)
     )
     return list(await session.scalars(stmt))
+
+
+async def latest_prompt_times(session: AsyncSession, pair_ids: Sequence[int], limit: int) -> dict[int, list[datetime]]:
+    """:func:`prompt_times` for many pairs in one query: each pair's latest ``limit``, newest first."""
+    out: dict[int, list[datetime]] = {}
+    for start in range(0, len(pair_ids), IN_LIST):
+        rank = func.row_number().over(partition_by=Delivery.pair_id, order_by=Delivery.due_at.desc())
+        ranked = (
+            select(Delivery.pair_id, Delivery.due_at, rank.label("n"))
+            .where(Delivery.pair_id.in_(list(pair_ids[start : start + IN_LIST])))
+            .where(Delivery.kind == DeliveryKind.CHECKIN, Delivery.user_id == 0)
+            .where(Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)))
+            .subquery()
+        )
+        stmt = select(ranked.c.pair_id, ranked.c.due_at).where(ranked.c.n <= limit)
+        for pair_id, due_at in (await session.execute(stmt.order_by(ranked.c.pair_id, ranked.c.n))).all():
+            out.setdefault(pair_id, []).append(due_at)
+    return out
+
+
+async def prompts_at(session: AsyncSession, due: dict[int, datetime]) -> dict[int, Delivery]:
+    """The prompt (the pair's own, not a member's) of each pair at the given due time, where recorded."""
+    out: dict[int, Delivery] = {}
+    pair_ids = list(due)
+    for start in range(0, len(pair_ids), IN_LIST):
+        chunk = pair_ids[start : start + IN_LIST]
+        stmt = select(Delivery).where(
+            Delivery.pair_id.in_(chunk),
+            Delivery.kind == DeliveryKind.CHECKIN,
+            Delivery.due_at.in_(sorted({due[p] for p in chunk})),
+            Delivery.user_id == 0,
+            Delivery.subject_id == 0,
+        )
+        for delivery in await session.scalars(stmt):
+            if aware(delivery.due_at) == due[delivery.pair_id]:
+                out[delivery.pair_id] = delivery
+    return out
 
 
 async def last_prompts(session: AsyncSession, guild_id: int) -> dict[int, datetime | None]:

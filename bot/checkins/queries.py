@@ -17,6 +17,8 @@ from bot.checkins.models import CheckIn, CheckinSchedule, Goal, GoalUpdate, Pair
 from bot.checkins.states import GoalStatus
 from bot.pairing import GuildSettings, MemberProfile, Pair, PairMember, PairRepo, PairStatus, ProfileRepo, SettingsRepo
 
+IN_LIST = 500  # ids in one ``IN (...)`` list
+
 
 def aware(value: datetime | None) -> datetime | None:
     """Aggregates skip the column type, so SQLite hands back naive UTC datetimes."""
@@ -35,6 +37,14 @@ class CheckinRepo:
         """The pair's members' profiles, in the pair's member order (missing ones left out)."""
         found = await ProfileRepo(self.session).many(pair.guild_id, pair.user_ids)
         return [found[u] for u in pair.user_ids if u in found]
+
+    async def profiles_in(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, MemberProfile]:
+        """Profiles of many members of one server, by user id (a few hundred a query)."""
+        ids = sorted(set(user_ids))
+        found: dict[int, MemberProfile] = {}
+        for start in range(0, len(ids), IN_LIST):
+            found.update(await ProfileRepo(self.session).many(guild_id, ids[start : start + IN_LIST]))
+        return found
 
     async def settings(self, guild_id: int) -> GuildSettings | None:
         return await SettingsRepo(self.session).get(guild_id)
@@ -103,6 +113,19 @@ class CheckinRepo:
         )
         return list(await self.session.scalars(stmt))
 
+    async def checkin_times_of(self, pair_ids: Sequence[int], since: datetime) -> dict[int, dict[int, list[datetime]]]:
+        """:meth:`checkin_times` for many pairs at once: by pair, then member, every check-in since then."""
+        out: dict[int, dict[int, list[datetime]]] = {}
+        for start in range(0, len(pair_ids), IN_LIST):
+            stmt = select(CheckIn.pair_id, CheckIn.user_id, CheckIn.created_at).where(
+                CheckIn.pair_id.in_(list(pair_ids[start : start + IN_LIST])), CheckIn.created_at >= since
+            )
+            for pair_id, user_id, at in (await self.session.execute(stmt)).all():
+                if pair_id is None:
+                    continue
+                out.setdefault(pair_id, {}).setdefault(user_id, []).append(at)
+        return out
+
     async def moods(self, guild_id: int, user_id: int) -> list[tuple[datetime, int]]:
         stmt = (
             select(CheckIn.created_at, CheckIn.mood)
@@ -134,13 +157,16 @@ class CheckinRepo:
         return list(await self.session.scalars(stmt))
 
     async def open_goals_with_dates(self, guild_id: int, user_ids: Sequence[int]) -> list[Goal]:
-        stmt = select(Goal).where(
-            Goal.guild_id == guild_id,
-            Goal.user_id.in_(list(user_ids)),
-            Goal.status == GoalStatus.OPEN,
-            Goal.due_date.is_not(None),
-        )
-        return list(await self.session.scalars(stmt))
+        out: list[Goal] = []
+        for start in range(0, len(user_ids), IN_LIST):
+            stmt = select(Goal).where(
+                Goal.guild_id == guild_id,
+                Goal.user_id.in_(list(user_ids[start : start + IN_LIST])),
+                Goal.status == GoalStatus.OPEN,
+                Goal.due_date.is_not(None),
+            )
+            out.extend(await self.session.scalars(stmt))
+        return out
 
     async def progress_steps(self, guild_id: int, user_id: int) -> list[tuple[datetime, int, int]]:
         """(when, goal id, percent) of every progress step of the member's goals that are not removed."""

@@ -76,6 +76,8 @@ def time_on(s: Schedule, day: date) -> datetime:
     """The prompt time on ``day``: the server's default time if it suits everyone, else the time in
     everyone's daytime closest to it; the default time when their daytimes do not meet that day."""
     preferred = local_instant(day, s.default_minute, s.reference_tz)
+    if all(m.contains(preferred) for m in s.members):
+        return preferred  # the usual case: no need to look through the day
     start = local_instant(day, 0, s.reference_tz)
     end = local_instant(day + timedelta(days=1), 0, s.reference_tz)
     best: datetime | None = None
@@ -86,8 +88,6 @@ def time_on(s: Schedule, day: date) -> datetime:
         ):
             best = instant
         instant += STEP
-    if all(m.contains(preferred) for m in s.members):
-        return preferred
     return best if best is not None else preferred
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -31,7 +32,7 @@ from bot.db.base import utcnow
 log = logging.getLogger(__name__)
 
 JOB_ID = "tandem:checkins"
-PLAN_CHUNK = 10
+PLAN_CHUNK = 200  # pairs a planning transaction: a few reads and one insert, a few tens of milliseconds
 
 
 class CheckinScheduler:
@@ -54,6 +55,7 @@ class CheckinScheduler:
         self._full_at: datetime | None = None  # when every pair is looked at next (None: at the next run)
         self.ticks = 0
         self._sweep_at: datetime | None = None
+        self.last_plan_seconds = 0.0  # how long the last tick's planning took (diagnostics, benchmarks)
 
     def changed(self, pair_id: int) -> None:
         """A service changed what a pair's schedule depends on: plan that pair and re-derive the job."""
@@ -97,13 +99,17 @@ class CheckinScheduler:
                 ids = sorted(pair_ids) if pair_ids is not None else await CheckinRepo(session).active_pair_ids()
             sending: asyncio.Task[int] | None = None
             sent = 0
+            started = time.perf_counter()
             try:
                 for start in range(0, len(ids), PLAN_CHUNK):
                     async with self.plan_lock, self.sessions.begin() as session:
-                        await reminders.plan(session, self.clock(), ids[start : start + PLAN_CHUNK])
+                        chunk = ids[start : start + PLAN_CHUNK]
+                        await reminders.plan(session, self.clock(), chunk, new_pairs=False)
+                    await asyncio.sleep(0)  # commands and the gateway get their turn between chunks
                     if sending is None or sending.done():
                         sent += sending.result() if sending is not None else 0
                         sending = asyncio.create_task(self.dispatcher.send_pending())
+                self.last_plan_seconds = time.perf_counter() - started
                 if sending is not None:
                     sent += await sending
             except asyncio.CancelledError:

@@ -95,8 +95,8 @@ class EncryptedText(TypeDecorator[str]):
         return keyring_of(dialect).encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
+        if not value:  # None, or "" left by an erasure that emptied the column in SQL
+            return value
         return keyring_of(dialect).decrypt(value)
 
 
@@ -113,7 +113,7 @@ class EncryptedJSON(EncryptedText):
         return keyring_of(dialect).encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None:
+        if not value:
             return None
         return json.loads(keyring_of(dialect).decrypt(value))
 

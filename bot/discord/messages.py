@@ -15,6 +15,7 @@ import discord
 
 from bot.core.bounds import layout
 from bot.discord.link import ClientLink
+from bot.discord.log_channel import LogChannelGuard
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def message_body(text: str) -> dict[str, Any]:
 class DiscordMessages:
     def __init__(self, link: ClientLink) -> None:
         self._link = link
+        self.log_guard = LogChannelGuard()
 
     @property
     def client(self) -> discord.Client:
@@ -142,5 +144,9 @@ class DiscordMessages:
         return "sent"
 
     async def post_to_log(self, log_channel_id: int, text: str) -> None:
-        """A status line in the moderators' log channel (never member content); pings nobody."""
-        await self.post(self.channel(log_channel_id), text)
+        """A status line or a report in the moderators' log channel; pings nobody. The one way to post
+        there: raises :class:`~bot.discord.log_channel.LogChannelExposed`, posting nothing, when anyone
+        but moderators (and bots) can see the channel."""
+        target = self.channel(log_channel_id)
+        await self.log_guard.check(target)
+        await self.post(target, text)

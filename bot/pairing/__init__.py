@@ -5,6 +5,7 @@ import contracts check it); the composition root (``bot.app``) builds the servic
 """
 
 from bot.pairing.ending_service import EndingService
+from bot.pairing.erasure import departed_members, erase_member_traces, member_traces_held
 from bot.pairing.models import Block, GuildSettings, MemberProfile, Pair, PairHistory, PairMember
 from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo, as_utc
 from bot.pairing.shared import GuildLocks
@@ -31,4 +32,7 @@ __all__ = [
     "SettingsRepo",
     "SpaceKind",
     "as_utc",
+    "departed_members",
+    "erase_member_traces",
+    "member_traces_held",
 ]

@@ -132,6 +132,7 @@ class EndingService:
             profile.opted_in = False
             profile.waiting_since = None
             profile.dm_channel_id = None
+            profile.left_at = self.shared.clock()  # their data is erased after the server's departed_days
             pairs = await PairRepo(session).settled_pairs_of(guild_id, user_id)
             ended = [await self._close(session, pair, EndReason.MEMBER_LEFT_SERVER) for pair in pairs]
         for view in ended:

@@ -88,6 +88,7 @@ class MemberProfile(Base):
     day_end: Mapped[int] = mapped_column(Integer, default=21, server_default="21")
     checkins_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     celebrate_goals: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("1"))
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # left the server: erased after some days
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -26,6 +26,11 @@ class ProfileService:
             found = await SettingsRepo(session).get(guild_id)
             return None if found is None else settings_view(found)
 
+    async def moderator_role(self, guild_id: int) -> int | None:
+        """The server's moderator role, if one is set (besides Manage Server)."""
+        found = await self.settings(guild_id)
+        return found.moderator_role_id if found is not None else None
+
     async def setup(
         self,
         guild_id: int,
@@ -119,6 +124,13 @@ class ProfileService:
             profile = await ProfileRepo(session).get(guild_id, user_id)
             if profile is not None:
                 profile.dm_channel_id = channel_id
+
+    async def member_returned(self, guild_id: int, user_id: int) -> None:
+        """A member who left the server came back before their data was erased: it is theirs to keep."""
+        async with self.shared.unit() as session:
+            profile = await ProfileRepo(session).get(guild_id, user_id)
+            if profile is not None:
+                profile.left_at = None
 
     async def mark_dms_closed(self, guild_id: int, user_id: int) -> None:
         async with self.shared.unit() as session:

@@ -21,7 +21,7 @@ REPORT_STATUSES = tuple(s.value for s in ReportStatus)
 
 
 class SafetySettings(Base):
-    """A server's safety settings: support resources, program pause, retention."""
+    """A server's safety settings: support resources, program pause, retention, departed members."""
 
     __tablename__ = "safety_settings"
 
@@ -30,6 +30,7 @@ class SafetySettings(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    departed_days: Mapped[int | None] = mapped_column(Integer)  # erase members who left after this; None: 30
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

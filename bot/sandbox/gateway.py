@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,12 @@ class Gateway:
         guild_payloads: Callable[[Session], list[JSON]],
     ) -> None:
         self.token = token
+        self.heartbeat_interval_ms = HEARTBEAT_INTERVAL_MS  # sent in HELLO (a benchmark samples latency often)
+        self.heartbeats: list[float] = []  # when each heartbeat arrived (monotonic seconds)
+        # seconds before HEARTBEAT_ACK, like a network's round trip: discord.py records a heartbeat's
+        # send time in its heartbeat thread after the send, so an instant ACK handled first reads as a
+        # latency of a whole interval
+        self.heartbeat_ack_delay = 0.0
         self._url = url
         self._ready_payload = ready_payload
         self._guild_payloads = guild_payloads
@@ -148,7 +155,7 @@ class Gateway:
         writer: asyncio.Task[None] | None = None
         try:
             await ws.send_str(
-                json.dumps({"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}, "s": None, "t": None})
+                json.dumps({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None})
             )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -162,6 +169,9 @@ class Gateway:
                     await ws.close(code=4002, message=b"Error while decoding payload.")
                     break
                 if op == HEARTBEAT:
+                    self.heartbeats.append(time.monotonic())
+                    if self.heartbeat_ack_delay:
+                        await asyncio.sleep(self.heartbeat_ack_delay)
                     await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
                 elif op == IDENTIFY:
                     if session is not None:

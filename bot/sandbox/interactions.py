@@ -44,6 +44,7 @@ class InteractionResult:
     source_message: Message | None = None
     created: float = field(default_factory=time.monotonic)
     response_type: int | None = None
+    acknowledged_at: float | None = None  # on the sandbox's clock, like ``created``
     deferred_ephemeral: bool = False
     original: Message | None = None
     original_touched: bool = False

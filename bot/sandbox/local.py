@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +19,17 @@ from bot.db.crypto import new_key
 from bot.db.engine import create_session_factory
 from bot.db.keycheck import open_database
 from bot.sandbox import Sandbox
+
+
+class Endpoint(Protocol):
+    """Where a sandbox listens: a :class:`Sandbox`, or the details of one in another process."""
+
+    @property
+    def bot_token(self) -> str: ...
+    @property
+    def api_base(self) -> str: ...
+    @property
+    def gateway_url(self) -> str: ...
 
 
 @dataclass
@@ -35,7 +47,7 @@ class LocalBot:
 
 
 async def start_local_bot(
-    sandbox: Sandbox,
+    sandbox: Sandbox | Endpoint,
     database_url: str,
     guild_ids: tuple[int, ...],
     *,
@@ -43,7 +55,7 @@ async def start_local_bot(
     timeout: float = 20.0,
     data_key: str | None = None,
     sweep_seconds: float = 60.0,
-    pace_per_second: float = 45.0,
+    pace_per_second: float = 46.0,
 ) -> LocalBot:
     """Migrate the database, connect the bot to the sandbox, and wait until it is fully ready.
 

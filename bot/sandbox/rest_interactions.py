@@ -179,7 +179,7 @@ async def interaction_callback(ctx: Ctx) -> JSON | None:
         raise _invalid_type()
     else:
         raise _invalid_type()
-    rec.response_type = rtype
+    rec.response_type, rec.acknowledged_at = rtype, sb.clock()
     ctx.after_delivery.append(rec.check_done)  # the bot has the answer before a test acts on it
     if ctx.query.get("with_response", "").lower() not in ("1", "true"):
         return None

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.core.text import channel_link, mention
+from bot.discord.log_channel import EVERYONE, Exposure, exposure
 from bot.pairing.states import OddOneOut
 from cogs.common.base import CogBase
 from cogs.common.replies import ack, fit, guild_of, reply
@@ -43,7 +44,9 @@ class AdminPairCommands(CogBase):
     ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        problem = _permission_problem(guild.me, category, hub, log_channel)
+        role_id = moderator_role.id if moderator_role else await self.bot.profiles.moderator_role(guild.id)
+        seen = exposure(log_channel, role_id) if log_channel is not None else Exposure()  # only moderators
+        problem = _permission_problem(guild.me, category, hub, log_channel) or _log_exposed(seen)
         if problem:
             await reply(interaction, problem)
             return
@@ -68,6 +71,12 @@ class AdminPairCommands(CogBase):
             f"Odd one out: {'joins a trio' if settings.odd_one_out == OddOneOut.TRIO else 'first on the waitlist'}; "
             f"former partners may meet again after {settings.cooldown_days} days",
         ]
+        if seen.bots:
+            lines.append(
+                "Note: other bots can read the log channel, reports included: "
+                + ", ".join(seen.bots[:5])
+                + ". Remove their View Channel there unless you trust them with reports."
+            )
         admins = [r for r in guild.roles if r.permissions.administrator and not r.managed and not r.is_default()]
         if settings.hub_channel_id:
             threads = [r for r in guild.roles if r.permissions.manage_threads and not r.managed and not r.is_default()]
@@ -205,9 +214,19 @@ def _permission_problem(
         perms = log_channel.permissions_for(me)
         if not (perms.view_channel and perms.send_messages):
             return "I need to see and send messages in the log channel; allow that and run setup again."
-        if log_channel.permissions_for(log_channel.guild.default_role).view_channel:
-            return (
-                "Everyone in the server can see that log channel, and private reports are posted there, so "
-                "nothing was changed; choose a channel only moderators can see and run setup again."
-            )
     return None
+
+
+def _log_exposed(seen: Exposure) -> str | None:
+    if not seen.exposed:
+        return None
+    if EVERYONE in seen.others:
+        return (
+            "Everyone in the server can see that log channel, and private reports are posted there, so "
+            "nothing was changed; choose a channel only moderators can see and run setup again."
+        )
+    return (
+        f"{seen.who()} can see that log channel but aren't moderators, and private reports are posted there, "
+        "so nothing was changed; deny them View Channel there (or choose a channel only moderators can see) "
+        "and run /peeradmin setup again."
+    )

@@ -1,4 +1,5 @@
-"""Server events that change the program: a paired member leaving the server ends the pair kindly."""
+"""Server events that change the program: a paired member leaving the server ends the pair kindly (their
+data is erased after the server's departed-members days unless they come back)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class Members(commands.Cog):
         guild = self.bot.get_guild(payload.guild_id)
         name = guild.name if guild else "the server"
         await self.bot.endings.member_left_server(payload.guild_id, payload.user.id, name)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.bot.profiles.member_returned(member.guild.id, member.id)
 
 
 async def setup(bot: TandemBot) -> None:

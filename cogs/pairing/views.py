@@ -50,7 +50,7 @@ class RematchButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ids
 
 
 class LeaveChoice(discord.ui.View):
-    """Asked after /peer leave: delete my data, or keep it switched off."""
+    """Asked after /peer leave: delete my data (all of it, through the privacy service), or keep it switched off."""
 
     def __init__(self, bot: TandemBot, guild_id: int, user_id: int) -> None:
         super().__init__(timeout=600)
@@ -71,9 +71,12 @@ class LeaveChoice(discord.ui.View):
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger, custom_id=ids.LEAVE_DELETE)
     async def delete(self, interaction: discord.Interaction[Any], _button: discord.ui.Button[Any]) -> None:
         await interaction.response.defer()
-        deleted = await self.bot.endings.delete_data(self.guild_id, self.user_id)
+        guild_name = interaction.guild.name if interaction.guild else "the server"
+        # the one erasure path: everything, not only the profile (the same as /peer data delete)
+        deleted = await self.bot.privacy.erase(self.guild_id, self.user_id, guild_name)
         text = (
-            "Your profile is deleted. If you come back, /peer join starts fresh."
+            "Your profile and everything you wrote are deleted, reports you filed are withdrawn, and your former "
+            "partner's own data is untouched. If you come back, /peer join starts fresh."
             if deleted
             else "There was nothing left to delete."
         )

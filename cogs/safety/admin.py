@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from bot.core.errors import InvalidInput
 from bot.core.text import mention
 from bot.safety.stats import render_chart
 from cogs.common.base import CogBase
@@ -18,19 +20,40 @@ if TYPE_CHECKING:
     from bot.app.client import TandemBot
 
 SHOWN = 20
+_USER_ID = re.compile(r"<@!?(\d{15,21})>|(\d{15,21})")
+WHO = "The member, if they are still on the server"
+WHO_ID = "Or their user id (for a member who left the server)"
+
+
+def chosen_member(member: discord.User | None, member_id: str | None) -> int:
+    """The member a moderator means: chosen from the list, or by id (a departed member can't be chosen)."""
+    if member is not None and member_id:
+        raise InvalidInput("Choose the member or give their id, not both.")
+    if member is not None:
+        return member.id
+    found = _USER_ID.fullmatch((member_id or "").strip())
+    if found is None:
+        raise InvalidInput("Choose a member, or give the user id of one who left the server (a long number).")
+    return int(found.group(1) or found.group(2))
 
 
 class AdminSafetyCommands(CogBase):
     @app_commands.command(name="member", description="A member's program status (no content)")
-    @app_commands.describe(member="The member to look up")
-    async def member(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
+    @app_commands.describe(member=WHO, member_id=WHO_ID)
+    async def member(
+        self,
+        interaction: discord.Interaction[TandemBot],
+        member: discord.User | None = None,
+        member_id: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
         await ack(interaction)
-        status = await self.bot.safety.member_status(guild_of(interaction).id, interaction.user.id, member.id)
+        user_id = chosen_member(member, member_id)
+        status = await self.bot.safety.member_status(guild_of(interaction).id, interaction.user.id, user_id)
         if not status.joined:
-            await reply(interaction, f"{member.mention} hasn't joined the peer program.")
+            await reply(interaction, f"{mention(user_id)} hasn't joined the peer program.")
             return
         lines = [
-            f"**{member.mention}**: {'in the program' if status.opted_in else 'opted out'} · {status.role}",
+            f"**{mention(user_id)}**: {'in the program' if status.opted_in else 'opted out'} · {status.role}",
             f"Waitlist: since {timestamp(status.waiting_since, 'R')}" if status.waiting_since else "Waitlist: no",
         ]
         for pair_id, state, since in status.open_pairs:
@@ -41,16 +64,22 @@ class AdminSafetyCommands(CogBase):
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(name="forget", description="Erase a member's data on their request")
-    @app_commands.describe(member="The member who asked to be forgotten")
-    async def forget(self, interaction: discord.Interaction[TandemBot], member: discord.Member) -> None:
+    @app_commands.describe(member=WHO, member_id=WHO_ID)
+    async def forget(
+        self,
+        interaction: discord.Interaction[TandemBot],
+        member: discord.User | None = None,
+        member_id: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        erased = await self.bot.privacy.forget(guild.id, interaction.user.id, member.id, guild.name)
+        user_id = chosen_member(member, member_id)
+        erased = await self.bot.privacy.forget(guild.id, interaction.user.id, user_id, guild.name)
         await reply(
             interaction,
-            f"{member.mention}'s data is erased; their former partners' data is untouched."
+            f"{mention(user_id)}'s data is erased; their former partners' data is untouched."
             if erased
-            else f"Tandem holds no data about {member.mention}.",
+            else f"Tandem holds no data about {mention(user_id)}.",
         )
 
     @app_commands.command(name="stats", description="Program numbers and a chart (small groups not shown)")

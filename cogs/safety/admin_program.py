@@ -35,19 +35,40 @@ class AdminProgramCommands(CogBase):
         changed = await self.bot.safety.set_paused(guild_of(interaction).id, interaction.user.id, False)
         await reply(interaction, "The program is running again." if changed else "The program isn't paused.")
 
-    @PROGRAM.command(name="retention", description="Delete ended pairs' spaces after some days (0: keep them)")
-    @app_commands.describe(days="Days after a pairing ends; 0 keeps ended spaces")
-    async def retention(self, interaction: discord.Interaction[TandemBot], days: int) -> None:
+    @PROGRAM.command(name="retention", description="How long Tandem keeps ended pairs and members who left")
+    @app_commands.describe(
+        days="Days after a pairing ends before its space is deleted; 0 keeps ended spaces",
+        departed_days="Days after a member leaves the server before their data is erased (default 30)",
+    )
+    async def retention(
+        self,
+        interaction: discord.Interaction[TandemBot],
+        days: int | None = None,
+        departed_days: int | None = None,
+    ) -> None:
         await ack(interaction)
-        kept = await self.bot.retention.set_days(guild_of(interaction).id, interaction.user.id, days)
-        if kept is None:
-            await reply(interaction, "Ended pairs' spaces are kept; Tandem won't delete them.")
-            return
-        await reply(
-            interaction,
-            f"Ended pairs' spaces, and what Tandem stored about those pairings, are deleted {kept} days after "
-            f"the pairing ends; the pair is told in their space {NOTICE_BEFORE.days} days before.",
-        )
+        guild_id = guild_of(interaction).id
+        lines: list[str] = []
+        if days is not None:
+            kept = await self.bot.retention.set_days(guild_id, interaction.user.id, days)
+            lines.append(
+                "Ended pairs' spaces are kept; Tandem won't delete them."
+                if kept is None
+                else f"Ended pairs' spaces, and what Tandem stored about those pairings, are deleted {kept} days "
+                f"after the pairing ends; the pair is told in their space {NOTICE_BEFORE.days} days before."
+            )
+        if departed_days is not None:
+            departed = await self.bot.privacy.set_departed_days(guild_id, interaction.user.id, departed_days)
+            lines.append(f"Members who leave the server have their data erased {departed} days after they leave.")
+        if not lines:
+            kept_now = await self.bot.retention.days(guild_id)
+            departed_now = await self.bot.privacy.departed_days(guild_id)
+            spaces = "kept" if kept_now is None else f"deleted {kept_now} days after the pairing ends"
+            lines.append(
+                f"Ended pairs' spaces are {spaces}; members who leave the server have their data erased "
+                f"{departed_now} days after they leave."
+            )
+        await reply(interaction, " ".join(lines))
 
     @PROGRAM.command(name="resources", description="Set the support resources members see with /peer resources")
     async def resources(self, interaction: discord.Interaction[TandemBot]) -> None:

@@ -16,7 +16,7 @@ TANDEM_DATA_KEY (and TANDEM_OLD_DATA_KEYS) in the environment. Without it, a dat
 refused with a clear message and nothing is changed.
 
 Revision ID: 0006_encrypt_identity
-Revises: 0005_departed_members
+Revises: 0006 (0006_audit_anchor)
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -31,8 +31,7 @@ from cryptography.fernet import InvalidToken
 from bot.db.crypto import Keyring, has_keyring, keyring_of
 
 revision: str = "0006_encrypt_identity"
-# The integrator re-points this at 0005_departed_members (written in parallel); tested on top of 0004.
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"  # 0006_audit_anchor
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.audit.log import AuditLog
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _verify(database_url: str, data_key: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "TANDEM_"))}
-    env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "TANDEM_DATA_KEY": data_key}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "verify-audit"], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+from tests.audit.verify_cli import verify_audit
 
 
 async def test_chain_verifies_and_a_deleted_or_changed_entry_is_named(
@@ -31,7 +18,7 @@ async def test_chain_verifies_and_a_deleted_or_changed_entry_is_named(
     for i in range(5):
         await log.record(1, 42, "unpair", member_ids=[100 + i], reason=f"asked by the member {i}")
     assert (await log.verify()).intact
-    ok = _verify(database_url, data_key)
+    ok = verify_audit(database_url, data_key)
     assert ok.returncode == 0, ok.stderr
     assert "intact: 5 entries" in ok.stdout
 
@@ -41,7 +28,7 @@ async def test_chain_verifies_and_a_deleted_or_changed_entry_is_named(
             conn.execute("DELETE FROM audit_log WHERE id = 3")
         conn.execute("DROP TRIGGER audit_log_no_delete")
         conn.execute("DELETE FROM audit_log WHERE id = 3")
-    broken = _verify(database_url, data_key)
+    broken = verify_audit(database_url, data_key)
     assert broken.returncode == 1
     assert "broken at entry 4" in broken.stderr
     assert broken.stderr.strip().count("\n") == 0

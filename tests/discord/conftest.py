@@ -31,7 +31,14 @@ async def linked() -> AsyncIterator[Linked]:
         alice = sb.add_member(guild, "alice")
         bob = sb.add_member(guild, "bob", dms_open=False)
         space = sb.add_text_channel(guild, "pair-space")
-        log = sb.add_text_channel(guild, "tandem-log")
+        log = sb.add_text_channel(  # moderators only: the adapter posts nothing in a log channel others see
+            guild,
+            "tandem-log",
+            overwrites=[
+                {"id": guild.id, "type": 0, "allow": 0, "deny": 1 << 10},
+                {"id": sb.bot_user.id, "type": 1, "allow": (1 << 10) | (1 << 11), "deny": 0},
+            ],
+        )
         intents = discord.Intents.none()
         intents.guilds = True
         intents.members = True

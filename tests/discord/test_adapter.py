@@ -10,6 +10,7 @@ import pytest
 
 from bot.checkins.outbox import Action, ButtonSpec, Outgoing
 from bot.discord.adapter import DiscordAdapter
+from bot.discord.log_channel import LogChannelExposed
 from bot.sandbox import Message
 
 from .conftest import Linked
@@ -100,6 +101,17 @@ async def test_both_ports_post_in_the_log_channel_the_same_way(linked: Linked) -
     posted = linked.sb.messages_in(linked.log)
     assert [m.content for m in posted] == ["A pair space could not be opened.", "A pair space is gone."]
     assert all(m.allowed_mentions == {"parse": []} for m in posted)
+
+
+async def test_nothing_is_posted_in_a_log_channel_anyone_but_moderators_can_see(linked: Linked) -> None:
+    public = linked.space  # @everyone can view it
+    with pytest.raises(LogChannelExposed):
+        await linked.adapter.spaces.tell_moderators(public.id, "Case #1: a private report.")
+    with pytest.raises(LogChannelExposed):
+        await linked.adapter.deliveries.tell_moderators(public.id, "A pair space is gone.")
+    with pytest.raises(LogChannelExposed):  # a channel discord.py doesn't know is never posted in blind
+        await linked.adapter.messages.post_to_log(123456789, "Case #2")
+    assert linked.sb.messages_in(public) == []
 
 
 async def test_an_unbound_adapter_refuses_to_send() -> None:

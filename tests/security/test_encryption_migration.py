@@ -25,7 +25,7 @@ from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine, create_session_factory
 from bot.pairing.models import MemberProfile, Pair
 
-BEFORE = "0004"  # the integrator re-points 0006 at 0005_departed_members; 0005 changes none of these
+BEFORE = "0006"  # 0006_audit_anchor, the revision before 0006_encrypt_identity
 NOTE = "I relapsed this week"
 PROGRESS = "went to two meetings"
 OBJECTIVE = "tell my family"
@@ -151,7 +151,7 @@ async def test_upgrade_encrypts_every_plaintext_row_and_downgrade_decrypts(tmp_p
         assert (await log.verify()).intact  # the chain hashes the plaintext reason, as before
         assert [e.reason for e in await log.recent(1)] == [BREAK_GLASS]
         with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError):
-            conn.execute("UPDATE audit_log SET reason = '' WHERE id = 1")  # still append-only
+            conn.execute("UPDATE audit_log SET action = 'edited' WHERE id = 1")  # still append-only
         conn.close()
 
         await migrate.downgrade(engine, BEFORE)
