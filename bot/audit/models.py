@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
@@ -15,7 +15,8 @@ class AuditEntry(Base):
     """One moderator action (or refused attempt). Never edited, never deleted."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"),)
+    # append_only: key rotation lifts the SQLite triggers inside its own transaction (bot/db/crypto.py)
+    __table_args__ = (Index("ix_audit_log_guild", "guild_id", "id"), {"info": {"append_only": True}})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -26,7 +27,7 @@ class AuditEntry(Base):
     member_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     case_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(200), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest; hashed as plaintext
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64))
     # revision 0006 (audit anchor): the hash covers the reason's salted SHA-256 (v2), so a reason can be

@@ -17,6 +17,7 @@ from bot.checkins.queries import CheckinRepo
 from bot.checkins.states import GoalStatus
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.ports import SpacePort
+from bot.core.text import clean_line
 from bot.db.base import utcnow
 from bot.db.engine import retry_when_locked
 from bot.pairing import PairRepo, PairStatus, ProfileRepo
@@ -245,7 +246,7 @@ class GoalService:
         needle = typed.strip().casefold().lstrip("#")
         out = []
         for g in goals:
-            label = f"#{g.id} {g.objective}"
+            label = f"#{g.id} {clean_line(g.objective)}"
             if not needle or needle in label.casefold():
                 out.append((label[:100], g.id))
         return out[:25]

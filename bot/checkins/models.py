@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.checkins.states import DeliveryKind, DeliveryStatus, Frequency, GoalStatus, Via, values
 from bot.db.base import Base, UTCDateTime, utcnow
-from bot.db.crypto import EncryptedText
+from bot.db.crypto import EncryptedJSON, EncryptedText
 from bot.db.enum_column import EnumText
 
 FREQUENCIES = values(Frequency)
@@ -139,7 +138,7 @@ class Goal(Base):
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
     objective: Mapped[str] = mapped_column(EncryptedText)  # encrypted at rest
     due_date: Mapped[date | None] = mapped_column(Date)
-    milestones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    milestones: Mapped[list[str]] = mapped_column(EncryptedJSON, default=list)  # encrypted at rest
     percent: Mapped[int] = mapped_column(Integer, default=0)
     progress_note: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     status: Mapped[GoalStatus] = mapped_column(EnumText(GoalStatus, 12), default=GoalStatus.OPEN)

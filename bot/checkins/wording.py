@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.text import mention
+from bot.core.text import mention, shown_plain, visible_text
 
 SUPPORT_FALLBACK = (
     "You're not alone. If you are in danger or crisis, please contact your local emergency number now. "
@@ -20,7 +20,7 @@ def stamp(moment: datetime, style: str = "f") -> str:
 
 def quoted(text: str) -> str:
     """Member text shown to others: quoted, and unable to mention anyone even if pings were allowed."""
-    safe = text.replace("@", "@\u200b").replace("<", "<\u200b")
+    safe = visible_text(text).replace("@", "@\u200b").replace("<", "<\u200b")  # the member's formatting stays
     return "\n".join(f"> {line}" for line in safe.splitlines() or [""])
 
 
@@ -60,7 +60,7 @@ def mentor_missed(mentee_id: int) -> str:
 
 
 def goal_soon(goal_id: int, due: date, objective: str | None) -> str:
-    what = f"goal #{goal_id}" + (f" ({objective})" if objective else "")  # at most 300 characters
+    what = f"goal #{goal_id}" + (f" ({shown_plain(objective)})" if objective else "")  # at most 300 characters
     return (
         f"Your {what} is due on {due.isoformat()}. If the date no longer fits, that's fine: adjust it "
         "with /goal edit, or record progress with /goal progress."

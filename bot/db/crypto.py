@@ -12,15 +12,16 @@ during the rotation, or a rotation that crashes half-way and is run again, loses
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Integer, String, Text, TypeDecorator, column, select, table, update
+from sqlalchemy import Integer, String, Text, TypeDecorator, column, select, table, text, update
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,27 @@ class EncryptedText(TypeDecorator[str]):
         return keyring_of(dialect).encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if not value:  # None, or "" left by an erasure that emptied the column in SQL
+            return value
+        return keyring_of(dialect).decrypt(value)
+
+
+class EncryptedJSON(EncryptedText):
+    """A JSON value (a list of tags, reasons, milestones) stored as one Fernet token of its JSON text.
+
+    Nothing can filter on it in SQL: whoever needs the value reads the row and decrypts it in memory."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return keyring_of(dialect).decrypt(value)
+        return keyring_of(dialect).encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        if not value:
+            return None
+        return json.loads(keyring_of(dialect).decrypt(value))
 
 
 # ----- which columns are encrypted ------------------------------------------------------------
@@ -107,6 +126,7 @@ class EncryptedColumn:
     table: str
     key: str  # the integer primary key column
     column: str
+    append_only: bool = False  # the table refuses UPDATE (SQLite triggers): see ``rotate_all``
 
 
 def encrypted_columns(metadata: Any) -> list[EncryptedColumn]:
@@ -118,11 +138,29 @@ def encrypted_columns(metadata: Any) -> list[EncryptedColumn]:
             if isinstance(col.type, EncryptedText):
                 if len(pk) != 1:
                     raise RuntimeError(f"{tbl.name} needs a single-column primary key to be rotated")
-                found.append(EncryptedColumn(tbl.name, pk[0], col.name))
+                append_only = bool(tbl.info.get("append_only"))
+                found.append(EncryptedColumn(tbl.name, pk[0], col.name, append_only))
     return found
 
 
 # ----- rotation --------------------------------------------------------------------------------
+
+
+async def _lift_update_guards(conn: AsyncConnection, spec: EncryptedColumn) -> list[str]:
+    """Drop an append-only table's SQLite triggers inside this transaction; returns their SQL to put back.
+
+    Re-encrypting under a new key changes no plaintext (the audit chain hashes the plaintext), and the
+    triggers are back before the transaction commits: no other connection ever sees the table unguarded."""
+    if not spec.append_only or conn.dialect.name != "sqlite":
+        return []
+    found = (
+        await conn.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"), {"t": spec.table}
+        )
+    ).all()
+    for name, _sql in found:
+        await conn.execute(text(f'DROP TRIGGER "{name}"'))
+    return [sql for _name, sql in found]
 
 
 @dataclass
@@ -163,20 +201,24 @@ async def rotate_all(
                 ).all()
                 if not rows:
                     break
+                fresh_values: list[tuple[int, str, str]] = []
                 for row_id, token in rows:
                     last = row_id
                     if keyring.under_primary(token):
                         report.already_current += 1
                         continue
                     try:
-                        fresh = keyring.rotate(token)
+                        fresh_values.append((row_id, token, keyring.rotate(token)))
                     except InvalidToken:
                         report.unreadable += 1
-                        continue
+                lifted = await _lift_update_guards(conn, spec) if fresh_values else []
+                for row_id, token, fresh in fresh_values:
                     await conn.execute(
                         update(raw).where(key_col == row_id, value_col == token).values({spec.column: fresh})
                     )
                     report.rotated += 1
+                for trigger_sql in lifted:
+                    await conn.execute(text(trigger_sql))
             batches += 1
             log.info("key rotation: %s.%s batch %d committed", spec.table, spec.column, batches)
             if after_batch is not None:

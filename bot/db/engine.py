@@ -1,4 +1,4 @@
-"""The async engine and session factory. SQLite runs in WAL mode with synchronous=FULL.
+"""The async engine and session factory. SQLite runs in WAL mode with synchronous=FULL and secure_delete.
 
 A busy database never costs an interaction its acknowledgement: handlers acknowledge before they touch
 it, SQLite waits at most ``BUSY_TIMEOUT_MS`` (shorter than Discord's 3-second window) for a lock, and a
@@ -49,6 +49,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted or overwritten content is zeroed, not left in free pages where the file's bytes still show it.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, UTCDateTime, utcnow
-from bot.db.crypto import EncryptedText
+from bot.db.crypto import EncryptedJSON, EncryptedText
 from bot.db.enum_column import EnumText
 from bot.pairing.states import BlockSource, CreatedBy, EndReason, OddOneOut, PairStatus, Role, SpaceKind
 
@@ -71,11 +71,11 @@ class MemberProfile(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
     role: Mapped[Role] = mapped_column(EnumText(Role, 16))
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(EncryptedJSON, default=list)  # encrypted at rest
     timezone: Mapped[str] = mapped_column(String(64))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    life_stage: Mapped[str | None] = mapped_column(String(32))
+    tags: Mapped[list[str]] = mapped_column(EncryptedJSON, default=list)  # encrypted at rest
+    life_stage: Mapped[str | None] = mapped_column(EncryptedText)  # encrypted at rest
     about: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     opted_in: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -110,7 +110,7 @@ class Pair(Base):
     space_id: Mapped[int | None] = mapped_column(BigInteger)
     space_kind: Mapped[SpaceKind | None] = mapped_column(EnumText(SpaceKind, 16))
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[str]] = mapped_column(EncryptedJSON, default=list)  # encrypted at rest
     created_by: Mapped[CreatedBy] = mapped_column(EnumText(CreatedBy, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

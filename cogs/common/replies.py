@@ -7,14 +7,15 @@ from typing import Any
 import discord
 
 from bot.core.bounds import clip, layout
+from bot.core.text import shown_plain
 
 NO_PINGS = discord.AllowedMentions.none()
 MAX_CONTENT = 2000
 
 
 def plain(text: str) -> str:
-    """Member-written text made safe to show: markdown and mentions shown literally."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Member-written text made safe to show: Tandem's one cleaning (bot.core.text.shown_plain)."""
+    return shown_plain(text)
 
 
 def fit(text: str, limit: int = MAX_CONTENT) -> str:

@@ -54,7 +54,13 @@ async def test_old_entries_keep_verifying_and_downgrade_restores_the_strict_log(
         with sqlite3.connect(path) as conn:
             rows = conn.execute("SELECT hash_version, reason, reason_salt, reason_digest FROM audit_log").fetchall()
         assert [version for version, *_ in rows] == [1, 1, 1]
-        for _, reason, salt, digest in rows:  # a salted digest, the salt encrypted
+        for (
+            _,
+            token,
+            salt,
+            digest,
+        ) in rows:  # a salted digest, the salt (and, 0006_encrypt_identity, the reason) encrypted
+            reason = keyring.decrypt(token)
             assert digest == reason_digest(reason, keyring.decrypt(salt)) != hashlib.sha256(reason.encode()).hexdigest()
         assert (await log.verify()).intact
         await log.record(1, 42, AuditAction.PAIR, reason="new")  # a v2 entry after them
