@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -182,8 +183,17 @@ class AuditLog:
         async with self.sessions() as session:
             wanted = await needed_positions(session) if self.key is not None else set()
             while True:
-                stmt = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-                rows = (await session.scalars(stmt)).all()
+                stmt = select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id)
+                try:
+                    rows = (await session.scalars(stmt.limit(batch))).all()
+                except InvalidToken:  # some reason no longer opens: walk one by one to name the entry
+                    try:
+                        rows = (await session.scalars(stmt.limit(1))).all()
+                    except InvalidToken:
+                        bad = await session.scalar(
+                            select(AuditEntry.id).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(1)
+                        )
+                        return ChainCheck(checked, bad, "its reason was changed (it no longer opens under the key)")
                 if not rows:
                     break
                 for row in rows:
@@ -213,9 +223,9 @@ async def erase_reasons(session: AsyncSession, entry_ids: Sequence[int]) -> None
 async def entries_about(session: AsyncSession, guild_id: int, user_id: int, pair_ids: Sequence[int] = ()) -> list[int]:
     """The ids of this server's entries with a reason that name the member or one of their pairs (as a
     subject, not as the moderator acting): a break-glass "why" is about both members of the pair."""
-    rows = await session.execute(
+    rows = await session.execute(  # an erased reason has no salt left: it is not erased twice
         select(AuditEntry.id, AuditEntry.member_ids, AuditEntry.pair_id).where(
-            AuditEntry.guild_id == guild_id, AuditEntry.reason != ""
+            AuditEntry.guild_id == guild_id, AuditEntry.reason_salt.is_not(None)
         )
     )
     pairs = set(pair_ids)

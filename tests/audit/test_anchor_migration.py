@@ -59,7 +59,7 @@ async def test_old_entries_keep_verifying_and_downgrade_restores_the_strict_log(
             token,
             salt,
             digest,
-        ) in rows:  # a salted digest, the salt (and, 0006_encrypt_identity, the reason) encrypted
+        ) in rows:  # a salted digest, the salt (and, 0007 (encrypt identity), the reason) encrypted
             reason = keyring.decrypt(token)
             assert digest == reason_digest(reason, keyring.decrypt(salt)) != hashlib.sha256(reason.encode()).hexdigest()
         assert (await log.verify()).intact

@@ -108,12 +108,15 @@ async def test_tampering_is_named(sessions: async_sessionmaker[AsyncSession], da
     clock = Clock()
     await _write(_audit(sessions, data_key, clock), clock, 5)
 
+    with sqlite3.connect(database_url.split("///", 1)[1]) as raw:  # the reason as stored: encrypted
+        (stored_reason,) = raw.execute("SELECT reason FROM audit_log WHERE id = 3").fetchone()
     _sql(database_url, "UPDATE audit_log SET reason = 'asked by the member' WHERE id = 3")
     changed_reason = verify_audit(database_url, data_key)
     assert changed_reason.returncode == 1
     assert "broken at entry 3: its reason was changed" in changed_reason.stderr
 
-    _sql(database_url, "UPDATE audit_log SET reason = ?, detail = 'x' WHERE id = 3", (f"{REASON} 2",))
+    # the genuine (still encrypted) reason put back, another field changed
+    _sql(database_url, "UPDATE audit_log SET reason = ?, detail = 'x' WHERE id = 3", (stored_reason,))
     changed = verify_audit(database_url, data_key)
     assert "broken at entry 3: its contents were changed" in changed.stderr
 

@@ -25,7 +25,7 @@ from bot.db.crypto import Keyring, attach_keyring, new_key
 from bot.db.engine import create_engine, create_session_factory
 from bot.pairing.models import MemberProfile, Pair
 
-BEFORE = "0006"  # 0006_audit_anchor, the revision before 0006_encrypt_identity
+BEFORE = "0006"  # the audit anchor, the revision before 0007 (encrypt identity)
 NOTE = "I relapsed this week"
 PROGRESS = "went to two meetings"
 OBJECTIVE = "tell my family"

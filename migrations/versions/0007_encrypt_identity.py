@@ -15,8 +15,8 @@ The data key comes from the engine (``tandem migrate``) or, for a bare ``alembic
 TANDEM_DATA_KEY (and TANDEM_OLD_DATA_KEYS) in the environment. Without it, a database holding rows is
 refused with a clear message and nothing is changed.
 
-Revision ID: 0006_encrypt_identity
-Revises: 0006 (0006_audit_anchor)
+Revision ID: 0007
+Revises: 0006 (the audit anchor)
 Create Date: 2026-12-02 09:00:00.000000
 """
 
@@ -30,8 +30,8 @@ from cryptography.fernet import InvalidToken
 
 from bot.db.crypto import Keyring, has_keyring, keyring_of
 
-revision: str = "0006_encrypt_identity"
-down_revision: str | None = "0006"  # 0006_audit_anchor
+revision: str = "0007"
+down_revision: str | None = "0006"  # the audit anchor
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
