@@ -10,10 +10,11 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import InteractionResponseType
+from discord import InteractionResponseType, app_commands
 from discord.ext import commands
 
 from bot.audit import AuditAction
+from bot.core.errors import TandemError
 from bot.discord.log_channel import exposed_line, exposure
 from bot.discord.tree import NOT_MODERATOR, NotModerator, send_error
 from cogs.checkins.admin import AdminCheckinCommands
@@ -66,6 +67,27 @@ class PeerAdmin(
         except Exception:
             log.exception("a refused /peeradmin in guild %s could not be audited", guild.id)
         raise NotModerator
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """A moderator action that a rule refused (a confidential block, a bad value) is answered first,
+        then audited as refused: which command and the kind of refusal, never the reason's details."""
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if not isinstance(original, TandemError) or interaction.guild_id is None:
+            return  # permission refusals are audited by the check; the unexpected by the tree's handler
+        await send_error(interaction, original.message)
+        original.answered = True
+        name = interaction.command.qualified_name if interaction.command else "peeradmin"
+        try:
+            await self.bot.audit.record(
+                interaction.guild_id,
+                interaction.user.id,
+                AuditAction.REFUSED,
+                detail=f"/{name}: {type(original).__name__}",
+            )
+        except Exception:
+            log.exception("a refused /peeradmin action in guild %s could not be audited", interaction.guild_id)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction[Any], command: Any) -> None:

@@ -13,6 +13,7 @@ class TandemError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.answered = False  # set once the member has been told (the tree then does not answer again)
 
 
 class InvalidInput(TandemError):

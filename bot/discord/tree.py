@@ -25,6 +25,8 @@ class TandemTree(app_commands.CommandTree[Any]):
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(original, NotModerator) and interaction.response.is_done():
             return  # the permission check answered the refusal itself, before auditing it
+        if isinstance(original, TandemError) and original.answered:
+            return  # a cog answered it first (then audited the refusal)
         await send_error(interaction, explain(interaction, original))
 
 
