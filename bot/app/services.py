@@ -37,6 +37,7 @@ from bot.pairing.reconcile import STALE_AFTER, Reconciler
 from bot.pairing.round_service import RoundService
 from bot.safety.access import AccessService
 from bot.safety.privacy import MemberData, PrivacyService
+from bot.safety.reminders import OpenCaseReminders
 from bot.safety.retention import RetentionService
 from bot.safety.service import SafetyService
 from bot.safety.stats import StatsService
@@ -123,6 +124,9 @@ def build_services(
     if key is not None:  # the audit chain's daily checkpoint, posted to every log channel
         anchor = AuditAnchor(sessions, key, clock, _log_channels(sessions), spaces.tell_moderators)
         timers.register("tandem:audit-checkpoint", anchor.daily, max_delay=3600)
+    timers.register(
+        "tandem:open-cases", OpenCaseReminders(sessions, spaces.tell_moderators, clock).remind, max_delay=3600
+    )
     access.on_change = access_expiry.changed
     retention.on_change = retention_sweep.changed
     # check-ins and goals: the tables drive the scheduler; deliveries are paced bot-wide

@@ -31,6 +31,7 @@ class SafetySettings(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_days: Mapped[int | None] = mapped_column(Integer)
     departed_days: Mapped[int | None] = mapped_column(Integer)  # erase members who left after this; None: 30
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last "cases open > 48 h" line
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -57,6 +58,8 @@ class Report(Base):
     resolution_note: Mapped[str | None] = mapped_column(EncryptedText)
     # Posted in the moderators' log channel; false until the post succeeds (flagged in the case list).
     delivered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
+    # A report about a moderator: only this moderator (the server owner) may list or resolve it; None: all.
+    confidential_to: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AccessGrant(Base):

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.pairing import Pair, PairStatus
 from bot.safety.models import AccessGrant, PairRetention, Report, SafetySettings
@@ -53,9 +54,26 @@ class ReportRepo:
     async def mark_delivered(self, case_id: int) -> None:
         await self.session.execute(update(Report).where(Report.id == case_id).values(delivered=True))
 
-    async def open_cases(self, guild_id: int) -> Sequence[Report]:
-        stmt = select(Report).where(Report.guild_id == guild_id, Report.status == ReportStatus.OPEN).order_by(Report.id)
+    async def open_cases(self, guild_id: int, moderator_id: int | None = None) -> Sequence[Report]:
+        """Open cases this moderator may see: a report about a moderator only by the one it went to."""
+        shown: ColumnElement[bool] = Report.confidential_to.is_(None)
+        if moderator_id is not None:
+            shown = or_(shown, Report.confidential_to == moderator_id)
+        stmt = (
+            select(Report)
+            .where(Report.guild_id == guild_id, Report.status == ReportStatus.OPEN, shown)
+            .order_by(Report.id)
+        )
         return (await self.session.scalars(stmt)).all()
+
+    async def open_since(self) -> list[tuple[int, datetime]]:
+        """(guild id, filed at) of every open case all moderators may see, oldest first."""
+        stmt = (
+            select(Report.guild_id, Report.created_at)
+            .where(Report.status == ReportStatus.OPEN, Report.confidential_to.is_(None))
+            .order_by(Report.created_at)
+        )
+        return [(g, at) for g, at in await self.session.execute(stmt)]
 
     async def filed_by(self, guild_id: int, user_id: int) -> Sequence[Report]:
         stmt = select(Report).where(Report.guild_id == guild_id, Report.reporter_id == user_id).order_by(Report.id)

@@ -24,6 +24,7 @@ from bot.pairing import (
     BlockSource,
     EndingService,
     GuildLocks,
+    Pair,
     PairRepo,
     PairStatus,
     ProfileRepo,
@@ -43,6 +44,14 @@ DEFAULT_RESOURCES = (
     "This server hasn't listed its support resources yet. If you are in danger or thinking about harming "
     "yourself, please contact your local emergency number now, or reach out to a moderator you trust."
 )
+
+# what a reporter is told when their case closes: the outcome's category, never the moderators' note
+CLOSED_AS = {
+    Resolution.NOTE: "the moderators reviewed it",
+    Resolution.PAUSE: "the pair was paused",
+    Resolution.END: "the pair was ended",
+    Resolution.BLOCK: "the pair was ended and won't be formed again",
+}
 
 
 @dataclass(frozen=True)
@@ -192,11 +201,38 @@ class SafetyService:
             pair = await PairRepo(session).get(pair_id)
             return pair is not None and pair.guild_id == guild_id and user_id in pair.user_ids
 
+    async def _report_pair(
+        self, session: AsyncSession, guild_id: int, reporter_id: int, pair_id: int | None
+    ) -> Pair | None:
+        """The pair a report is about: the one given (the reporter must be in it), else their only open one."""
+        if pair_id is None:
+            pairs = await PairRepo(session).settled_pairs_of(guild_id, reporter_id)
+            return pairs[0] if len(pairs) == 1 else None
+        pair = await PairRepo(session).get(pair_id)
+        if pair is None or pair.guild_id != guild_id or reporter_id not in pair.user_ids:
+            raise NotAllowed("Only the members of this pair can report from here; use /peer report.")
+        return pair
+
+    async def reported_members(self, guild_id: int, reporter_id: int, pair_id: int | None = None) -> list[int]:
+        """Who a report would be about (the reporter's partners), so the adapter can tell if one is a moderator."""
+        async with self.sessions() as session:
+            pair = await self._report_pair(session, guild_id, reporter_id, pair_id)
+            return [u for u in pair.user_ids if u != reporter_id] if pair is not None else []
+
     async def file_report(
-        self, guild_id: int, reporter_id: int, text: str, *, source: ReportSource, pair_id: int | None = None
+        self,
+        guild_id: int,
+        reporter_id: int,
+        text: str,
+        *,
+        source: ReportSource,
+        pair_id: int | None = None,
+        owner_id: int | None = None,
     ) -> int:
         """Record a private report as a case and post it in the moderators' log channel.
 
+        With ``owner_id`` (the report is about a moderator), it goes to the server owner by DM instead and
+        only the owner can list or resolve it; closed DMs leave it flagged undelivered, still the owner's.
         The case is stored first; it is marked delivered only once the post succeeded, so a report that
         could not be posted stays flagged in ``/peeradmin safety reports``. The report goes into the
         message's embeds (:func:`bot.core.bounds.layout`), so 1,500 escaped characters always fit."""
@@ -206,13 +242,8 @@ class SafetyService:
         if len(cleaned) > MAX_REPORT:
             raise InvalidInput(f"Keep the report to {MAX_REPORT} characters (it has {len(cleaned)}).")
         async with self.sessions.begin() as session:
-            if pair_id is None:
-                pairs = await PairRepo(session).settled_pairs_of(guild_id, reporter_id)
-                pair_id = pairs[0].id if len(pairs) == 1 else None
-            else:
-                pair = await PairRepo(session).get(pair_id)
-                if pair is None or pair.guild_id != guild_id or reporter_id not in pair.user_ids:
-                    raise NotAllowed("Only the members of this pair can report from here; use /peer report.")
+            pair = await self._report_pair(session, guild_id, reporter_id, pair_id)
+            pair_id = pair.id if pair is not None else None
             report = Report(
                 guild_id=guild_id,
                 reporter_id=reporter_id,
@@ -221,22 +252,31 @@ class SafetyService:
                 text=cleaned,
                 status=ReportStatus.OPEN,
                 delivered=False,
+                confidential_to=owner_id,
+                created_at=self.clock(),
             )
             case_id = await ReportRepo(session).add(report)
             settings = await SettingsRepo(session).get(guild_id)
             log_channel_id = settings.log_channel_id if settings else None
         log.info("report case %s filed in guild %s", case_id, guild_id)
-        if log_channel_id is not None:
-            about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
-            posted = await self._tell_moderators(
-                log_channel_id,
-                f"**Case #{case_id}**: a private report about {about}, from {mention(reporter_id)}. "
-                f"Their partner has not been told. Act with `/peeradmin safety resolve case:{case_id}`.\n"
-                f">>> {shown_plain(cleaned)}",
-            )
-            if posted:
-                async with self.sessions.begin() as session:
-                    await ReportRepo(session).mark_delivered(case_id)
+        about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
+        body = (
+            f"**Case #{case_id}**: a private report about {about}, from {mention(reporter_id)}. "
+            f"Their partner has not been told. Act with `/peeradmin safety resolve case:{case_id}`.\n"
+            f">>> {shown_plain(cleaned)}"
+        )
+        posted = False
+        if owner_id is not None:  # about a moderator: never the log channel they read
+            intro = "This report is about a moderator, so it came to you as the server owner, not the log channel.\n"
+            try:
+                posted = await self.spaces.tell_member(guild_id, owner_id, None, intro + body)
+            except Exception:
+                log.exception("could not DM the server owner a report about a moderator")
+        elif log_channel_id is not None:
+            posted = await self._tell_moderators(log_channel_id, body)
+        if posted:
+            async with self.sessions.begin() as session:
+                await ReportRepo(session).mark_delivered(case_id)
         return case_id
 
     async def open_reports(self, guild_id: int, moderator_id: int) -> list[ReportView]:
@@ -244,7 +284,7 @@ class SafetyService:
         async with self.sessions() as session:
             cases = [
                 ReportView(r.id, r.created_at, r.reporter_id, r.pair_id, r.source, r.text, r.status, r.delivered)
-                for r in await ReportRepo(session).open_cases(guild_id)
+                for r in await ReportRepo(session).open_cases(guild_id, moderator_id)
             ]
         await self.audit.record(guild_id, moderator_id, AuditAction.REPORTS, detail=f"{len(cases)} open")
         return cases
@@ -262,7 +302,7 @@ class SafetyService:
         async with self.locks(guild_id), self.audit.unit() as unit:  # a block never races a reservation
             session = unit.session
             report = await ReportRepo(session).get(guild_id, case_id)
-            if report is None:
+            if report is None or report.confidential_to not in (None, moderator_id):
                 raise NotFound(f"There is no case #{case_id} on this server.")
             if report.status != ReportStatus.OPEN:
                 raise Conflict(f"Case #{case_id} is already {report.status}.")
@@ -273,6 +313,7 @@ class SafetyService:
             pair_id, pair_status = (pair.id, pair.status) if pair is not None else (None, None)
             report.status, report.resolved_at, report.resolved_by = ReportStatus.RESOLVED, self.clock(), moderator_id
             report.resolution, report.resolution_note = action, note_text or None
+            reporter_id = report.reporter_id
             if action == Resolution.PAUSE and pair is not None and pair.status == PairStatus.ACTIVE:
                 pair.status = PairStatus.PAUSED
             if action == Resolution.BLOCK:
@@ -294,9 +335,22 @@ class SafetyService:
             )
             outcome = f"Case #{case_id} is resolved: pair #{pair_id} " + ("has ended" if ended else "had already ended")
             outcome += " and can't be formed again." if action == Resolution.BLOCK else "."
+        if reporter_id is not None:  # after the commit; the category only, never the moderators' note
+            await self._tell_reporter(guild_id, reporter_id, case_id, action, guild_name)
         return outcome
 
     # ----- helpers --------------------------------------------------------------------------------
+
+    async def _tell_reporter(
+        self, guild_id: int, reporter_id: int, case_id: int, action: Resolution, guild_name: str
+    ) -> None:
+        text = (
+            f"Your report (case #{case_id}) in {guild_name} is closed: {CLOSED_AS[action]}. Thank you for telling us."
+        )
+        try:  # closed DMs are not an error: the case is closed either way
+            await self.spaces.tell_member(guild_id, reporter_id, None, text)
+        except Exception:
+            log.exception("could not tell a reporter that their case is closed")
 
     async def _tell_moderators(self, log_channel_id: int, text: str) -> bool:
         try:

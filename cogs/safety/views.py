@@ -4,6 +4,7 @@ The modals have no fixed custom id: discord.py keys an open modal by it, and two
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,23 @@ REPORT_SENT = (
 NOT_IN_PAIR = "Only the members of this pair can use this button; /peer report is for anyone."
 
 
+async def owner_if_about_moderator(interaction: discord.Interaction[TandemBot], about: list[int]) -> int | None:
+    """The server owner's id when a report is about a moderator (Manage Server or the moderator role):
+    such a report goes to the owner by DM, never to the log channel or list that moderator reads."""
+    guild = interaction.guild
+    if guild is None or not about:
+        return None
+    role_id = await interaction.client.profiles.moderator_role(guild.id)
+    for user_id in about:
+        member = guild.get_member(user_id)
+        if member is None:
+            with contextlib.suppress(discord.NotFound):
+                member = await guild.fetch_member(user_id)
+        if member is not None and (member.guild_permissions.manage_guild or any(r.id == role_id for r in member.roles)):
+            return guild.owner_id
+    return None
+
+
 class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
     text: discord.ui.TextInput[ReportModal] = discord.ui.TextInput(
         label="What's wrong?",
@@ -46,8 +64,16 @@ class ReportModal(discord.ui.Modal, title="Tell the moderators privately"):
 
     async def on_submit(self, interaction: discord.Interaction[TandemBot]) -> None:  # type: ignore[override]
         await ack(interaction)  # before the report posts in the log channel
-        case = await interaction.client.safety.file_report(
-            self.guild_id, interaction.user.id, self.text.value, source=self.source, pair_id=self.pair_id
+        safety = interaction.client.safety
+        about = await safety.reported_members(self.guild_id, interaction.user.id, self.pair_id)
+        owner_id = await owner_if_about_moderator(interaction, about)
+        case = await safety.file_report(
+            self.guild_id,
+            interaction.user.id,
+            self.text.value,
+            source=self.source,
+            pair_id=self.pair_id,
+            owner_id=owner_id,
         )
         await reply(interaction, REPORT_SENT.format(case=case))
 
