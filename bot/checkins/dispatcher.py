@@ -242,7 +242,14 @@ class Dispatcher:
             d.status, d.claimed_until = DeliveryStatus.FAILED, None
             log.info("delivery %s has nowhere to go (no DM channel, no space)", d.id)
             return None
-        return Outgoing(pair.guild_id, channel_id, text, d.nonce, d.via == Via.DM, ping, buttons)
+        is_dm = d.via == Via.DM
+        discreet = is_dm and await self._discreet(session, pair.guild_id)
+        return Outgoing(pair.guild_id, channel_id, text, d.nonce, is_dm, ping, buttons, discreet)
+
+    @staticmethod
+    async def _discreet(session: AsyncSession, guild_id: int) -> bool:
+        settings = await CheckinRepo(session).settings(guild_id)
+        return settings is not None and settings.discreet_dms
 
     @staticmethod
     async def _threshold(session: AsyncSession, guild_id: int) -> int:

@@ -38,6 +38,7 @@ class Outgoing:
     is_dm: bool = False
     ping: tuple[int, ...] = ()  # the only users who may be notified
     buttons: tuple[ButtonSpec, ...] = ()
+    discreet: bool = False  # a DM opening with a neutral line, the text in an embed (the server's setting)
 
 
 @dataclass(frozen=True)

@@ -59,9 +59,17 @@ class SpacePort(Protocol):
         ...
 
     async def tell_member(
-        self, guild_id: int, user_id: int, dm_channel_id: int | None, text: str, offer_rematch: bool = False
+        self,
+        guild_id: int,
+        user_id: int,
+        dm_channel_id: int | None,
+        text: str,
+        offer_rematch: bool = False,
+        discreet: bool = False,
     ) -> bool:
-        """DM a member (with a "find me a new match" button if asked); False when their DMs are closed."""
+        """DM a member (with a "find me a new match" button if asked); False when their DMs are closed.
+        With ``discreet`` (the server's setting), the DM's content is a neutral line and ``text`` goes in
+        an embed, so a lock-screen preview says nothing about the program."""
         ...
 
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:

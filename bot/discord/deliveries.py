@@ -31,7 +31,11 @@ class DiscordDeliveries:
         try:
             if message.is_dm:
                 sent = await self.messages.send_dm(
-                    message.text, dm_channel_id=message.channel_id, view=view, nonce=message.nonce
+                    message.text,
+                    dm_channel_id=message.channel_id,
+                    view=view,
+                    nonce=message.nonce,
+                    discreet_in=message.guild_id if message.discreet else None,
                 )
             else:
                 target = self.messages.channel(message.channel_id, message.guild_id)

@@ -53,6 +53,26 @@ def message_body(text: str) -> dict[str, Any]:
     return body
 
 
+# words a discreet DM's content never holds (a lock-screen preview shows the content, not the embed)
+TELLING_WORDS = ("peer", "mentor", "mentee", "support", "pairing", "check-in", "checkin", "partner", "tandem")
+
+
+def discreet_line(server_name: str | None) -> str:
+    """A discreet DM's whole content: who it is from, nothing about what. A server whose name itself
+    tells (say "Peer Support Circle") is not named."""
+    name = " ".join((server_name or "").split())
+    if not name or len(name) > 100 or any(word in name.casefold() for word in TELLING_WORDS):
+        return "You have a new message."
+    return f"You have a new message from {name}."
+
+
+def discreet_body(text: str, server_name: str | None) -> dict[str, Any]:
+    """``content`` and ``embeds`` for a discreet DM: the neutral line as content, all of ``text`` in embeds."""
+    fitted = layout("\n\n" + text)  # no first line that could become the content
+    descriptions = [d for d in (fitted.content.strip(), *fitted.descriptions) if d]
+    return {"content": discreet_line(server_name), "embeds": [discord.Embed(description=d) for d in descriptions]}
+
+
 class DiscordMessages:
     def __init__(self, link: ClientLink) -> None:
         self._link = link
@@ -103,13 +123,14 @@ class DiscordMessages:
         ping: tuple[int, ...] = (),
         view: discord.ui.View | None = None,
         nonce: str | None = None,
+        body: dict[str, Any] | None = None,
     ) -> discord.Message:
         """The one place the bot sends a message. With ``nonce``, discord.py sends it with
         ``enforce_nonce``, so Discord answers a resend with the first message instead of a second.
 
         Text longer than a message's content goes into embeds (:func:`bot.core.bounds.layout`), so a
-        message fits Discord's limits by construction."""
-        kwargs: dict[str, Any] = {"allowed_mentions": pings(ping), **message_body(text)}
+        message fits Discord's limits by construction; ``body`` is a layout already made (a discreet DM)."""
+        kwargs: dict[str, Any] = {"allowed_mentions": pings(ping), **(body or message_body(text))}
         if view is not None:
             kwargs["view"] = view
         if nonce is not None:
@@ -124,18 +145,32 @@ class DiscordMessages:
         user_id: int | None = None,
         view: discord.ui.View | None = None,
         nonce: str | None = None,
+        discreet_in: int | None = None,
     ) -> discord.Message:
         """The one way to send a DM: to the stored DM channel, else to one opened for the member.
-        Raises discord.py's errors (:func:`outcome_of` tells what they mean)."""
+        Raises discord.py's errors (:func:`outcome_of` tells what they mean).
+
+        With ``discreet_in`` (the id of a server that chose discreet DMs), the content is only
+        :func:`discreet_line` and the text goes in embeds: a notification preview shows the content only."""
         channel = await self._dm_channel(user_id, dm_channel_id)
-        return await self.post(channel, text, view=view, nonce=nonce)
+        body = None
+        if discreet_in is not None:
+            guild = self.client.get_guild(discreet_in)
+            body = discreet_body(text, guild.name if guild is not None else None)
+        return await self.post(channel, text, view=view, nonce=nonce, body=body)
 
     async def dm(
-        self, user_id: int, dm_channel_id: int | None, text: str, view: discord.ui.View | None = None
+        self,
+        user_id: int,
+        dm_channel_id: int | None,
+        text: str,
+        view: discord.ui.View | None = None,
+        *,
+        discreet_in: int | None = None,
     ) -> DMResult:
         """One DM, its failure reported rather than raised; never retried in a loop."""
         try:
-            await self.send_dm(text, dm_channel_id=dm_channel_id, user_id=user_id, view=view)
+            await self.send_dm(text, dm_channel_id=dm_channel_id, user_id=user_id, view=view, discreet_in=discreet_in)
         except discord.HTTPException as exc:
             if isinstance(exc, discord.Forbidden) and exc.code == DMS_CLOSED_CODE:
                 return "closed"

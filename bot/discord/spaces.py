@@ -313,10 +313,17 @@ class DiscordSpaces:
     # ----- telling people --------------------------------------------------------------------
 
     async def tell_member(
-        self, guild_id: int, user_id: int, dm_channel_id: int | None, text: str, offer_rematch: bool = False
+        self,
+        guild_id: int,
+        user_id: int,
+        dm_channel_id: int | None,
+        text: str,
+        offer_rematch: bool = False,
+        discreet: bool = False,
     ) -> bool:
         view = rematch_view(guild_id) if offer_rematch else None
-        return await self.messages.dm(user_id, dm_channel_id, text, view) != "closed"
+        discreet_in = guild_id if discreet else None
+        return await self.messages.dm(user_id, dm_channel_id, text, view, discreet_in=discreet_in) != "closed"
 
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:
         await self.messages.post_to_log(log_channel_id, text)

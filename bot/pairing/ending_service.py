@@ -20,7 +20,7 @@ from bot.core.ports import SpacePort
 from bot.pairing import wording
 from bot.pairing.models import Pair
 from bot.pairing.profile_service import NOT_JOINED
-from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo
+from bot.pairing.queries import BlockRepo, PairRepo, ProfileRepo, SettingsRepo
 from bot.pairing.shared import Shared
 from bot.pairing.states import BlockSource, EndReason, PairStatus
 from bot.pairing.views import PairView
@@ -178,13 +178,15 @@ class EndingService:
         async with self.shared.unit() as session:
             profiles = await ProfileRepo(session).many(view.guild_id, notices)
             dm_ids = {uid: (p.dm_channel_id, p.dms_closed) for uid, p in profiles.items()}
+            settings = await SettingsRepo(session).get(view.guild_id)
+            discreet = settings is not None and settings.discreet_dms
         for user_id, text in notices.items():
             dm_channel_id, closed = dm_ids.get(user_id, (None, False))
             if closed:
                 continue
             try:
                 delivered = await self.spaces.tell_member(
-                    view.guild_id, user_id, dm_channel_id, text, offer_rematch=True
+                    view.guild_id, user_id, dm_channel_id, text, offer_rematch=True, discreet=discreet
                 )
             except Exception:
                 log.warning("could not tell member %s that pair %s ended", user_id, view.pair_id, exc_info=True)

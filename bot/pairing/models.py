@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +53,9 @@ class GuildSettings(Base):
     # missed check-ins count as "gone quiet" (the support text is the safety settings' resources)
     checkin_minute: Mapped[int] = mapped_column(Integer, default=18 * 60, server_default="1080")
     quiet_after_missed: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # revision 0009: DMs to members open with a neutral line ("You have a new message from <server>.")
+    # and carry the details in an embed, so a lock-screen preview says nothing about the program
+    discreet_dms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -43,6 +43,7 @@ class ProfileService:
         topics: str | None,
         odd_one_out: str | None = None,
         cooldown_days: int | None = None,
+        discreet_dms: bool | None = None,
     ) -> SettingsView:
         """Record where pair spaces go and who moderates (audited with the change). Options left out keep
         their earlier value."""
@@ -73,6 +74,8 @@ class ProfileService:
                 settings.odd_one_out = OddOneOut(odd_one_out)
             if cooldown_days is not None:
                 settings.cooldown_days = cooldown_days
+            if discreet_dms is not None:
+                settings.discreet_dms = discreet_dms
             await unit.session.flush()
             changed = {
                 "category": category_id,
@@ -81,6 +84,7 @@ class ProfileService:
                 "log_channel": log_channel_id,
                 "odd_one_out": odd_one_out,
                 "cooldown_days": cooldown_days,
+                "discreet_dms": discreet_dms,
             }
             detail = [f"{name}={value}" for name, value in changed.items() if value is not None]
             if topic_list is not None:
@@ -164,4 +168,5 @@ def settings_view(s: GuildSettings) -> SettingsView:
         topics=tuple(s.topics),
         odd_one_out=s.odd_one_out,
         cooldown_days=s.cooldown_days,
+        discreet_dms=s.discreet_dms,
     )

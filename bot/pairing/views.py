@@ -104,3 +104,4 @@ class SettingsView:
     topics: tuple[str, ...]
     odd_one_out: OddOneOut = OddOneOut.WAITLIST
     cooldown_days: int = 90
+    discreet_dms: bool = False  # DMs open with a neutral line, details in an embed

@@ -30,6 +30,7 @@ class AdminPairCommands(CogBase):
         topics="This server's topics, separated by commas (replaces the list)",
         odd_one_out="When a round leaves one member over: make a trio, or keep them first on the waitlist",
         cooldown_days="Days before two former partners may be matched again (default 90)",
+        discreet="DMs say only 'You have a new message from <server>', details in an embed (default off)",
     )
     async def setup_(
         self,
@@ -41,6 +42,7 @@ class AdminPairCommands(CogBase):
         topics: app_commands.Range[str, 1, 1000] | None = None,
         odd_one_out: Literal["trio", "waitlist"] | None = None,
         cooldown_days: app_commands.Range[int, 0, 3650] | None = None,
+        discreet: bool | None = None,
     ) -> None:
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -60,6 +62,7 @@ class AdminPairCommands(CogBase):
             topics=topics,
             odd_one_out=odd_one_out,
             cooldown_days=cooldown_days,
+            discreet_dms=discreet,
         )
         lines = [
             "The peer program is set up.",
@@ -70,6 +73,12 @@ class AdminPairCommands(CogBase):
             f"Topics: {', '.join(settings.topics) or 'none yet'}",
             f"Odd one out: {'joins a trio' if settings.odd_one_out == OddOneOut.TRIO else 'first on the waitlist'}; "
             f"former partners may meet again after {settings.cooldown_days} days",
+            "Discreet DMs: "
+            + (
+                "on (a DM's preview names only the server)"
+                if settings.discreet_dms
+                else "off (DMs say what they are about)"
+            ),
         ]
         if seen.bots:
             lines.append(

@@ -49,7 +49,13 @@ class FakeSpaces:
         self.archived.append((space_id, member_ids))
 
     async def tell_member(
-        self, guild_id: int, user_id: int, dm_channel_id: int | None, text: str, offer_rematch: bool = False
+        self,
+        guild_id: int,
+        user_id: int,
+        dm_channel_id: int | None,
+        text: str,
+        offer_rematch: bool = False,
+        discreet: bool = False,
     ) -> bool:
         if user_id in self.closed_dms:
             return False
