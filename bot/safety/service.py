@@ -258,6 +258,7 @@ class SafetyService:
             case_id = await ReportRepo(session).add(report)
             settings = await SettingsRepo(session).get(guild_id)
             log_channel_id = settings.log_channel_id if settings else None
+            discreet = settings is not None and settings.discreet_dms
         log.info("report case %s filed in guild %s", case_id, guild_id)
         about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
         body = (
@@ -269,7 +270,7 @@ class SafetyService:
         if owner_id is not None:  # about a moderator: never the log channel they read
             intro = "This report is about a moderator, so it came to you as the server owner, not the log channel.\n"
             try:
-                posted = await self.spaces.tell_member(guild_id, owner_id, None, intro + body)
+                posted = await self.spaces.tell_member(guild_id, owner_id, None, intro + body, discreet=discreet)
             except Exception:
                 log.exception("could not DM the server owner a report about a moderator")
         elif log_channel_id is not None:
@@ -347,8 +348,12 @@ class SafetyService:
         text = (
             f"Your report (case #{case_id}) in {guild_name} is closed: {CLOSED_AS[action]}. Thank you for telling us."
         )
+        async with self.sessions() as session:
+            settings = await SettingsRepo(session).get(guild_id)
         try:  # closed DMs are not an error: the case is closed either way
-            await self.spaces.tell_member(guild_id, reporter_id, None, text)
+            await self.spaces.tell_member(
+                guild_id, reporter_id, None, text, discreet=settings is not None and settings.discreet_dms
+            )
         except Exception:
             log.exception("could not tell a reporter that their case is closed")
 

@@ -4,7 +4,7 @@ Issue 10. ``guild_settings.discreet_dms`` (default off): when on, a DM's content
 new message from <server>." and the details go in an embed, since a lock-screen preview shows the content.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 09:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0007"  # 0008 may land in parallel; the integrator re-points this
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
