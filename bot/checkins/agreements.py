@@ -16,6 +16,7 @@ from bot.checkins.schedule import describe, next_due, parse_frequency
 from bot.checkins.service_base import CheckinServiceBase, check_length
 from bot.checkins.states import Frequency
 from bot.core.errors import InvalidInput
+from bot.db.engine import retry_when_locked
 
 log = logging.getLogger(__name__)
 
@@ -72,38 +73,42 @@ class AgreementCommands(CheckinServiceBase):
                 'For how often to check in, write "weekly", "every 2 weeks", "monthly", or a day like "Thursday".'
             ) from None
         now = self.clock()
-        async with self._unit() as session:
-            repo = CheckinRepo(session)
-            pair = await self._member_pair(session, guild_id, user_id, pair_id)
-            agreement = await repo.agreement(pair.id)
-            if agreement is None:
-                agreement = PairAgreement(pair_id=pair.id, updated_by=user_id)
-                repo.add(agreement)
-            agreement.objectives, agreement.timeline = fields["objectives"], fields["timeline"]
-            agreement.frequency_text, agreement.boundaries = fields["frequency"] or "weekly", fields["boundaries"]
-            agreement.updated_by = user_id
-            profiles = await repo.profiles_of(pair)
-            zone = profiles[0].timezone if profiles else DEFAULT_TZ
-            row = await repo.schedule(pair.id)
-            if row is None:
-                row = CheckinSchedule(pair_id=pair.id, guild_id=guild_id)
-                repo.add(row)
-            if row.anchor is None or (row.frequency, row.weekday) != (kind, weekday):
-                row.frequency, row.weekday = kind, weekday
-                # the first check-in of the new rhythm comes one period from now (a weekday: its next one)
-                start = now.astimezone(ZoneInfo(zone)).date()
-                if kind == Frequency.WEEKDAY:
-                    row.anchor = start + timedelta(days=1)
-                elif kind in FIRST_AFTER:
-                    row.anchor = start + FIRST_AFTER[kind]
-                else:
-                    row.anchor = first_anchor(now, zone).date()
-            settings = await repo.settings(guild_id)
-            schedule = schedule_of(row, profiles, settings.checkin_minute if settings else 18 * 60)
-            row.next_due_at = next_due(schedule, now)
-            saved = AgreementSaved(pair.id, describe(kind, weekday), row.next_due_at)
-            space_id = pair.space_id
-        self._changed(pair.id)
+
+        async def store() -> tuple[AgreementSaved, int | None]:  # one transaction: safe to run again
+            async with self._unit() as session:
+                repo = CheckinRepo(session)
+                pair = await self._member_pair(session, guild_id, user_id, pair_id)
+                agreement = await repo.agreement(pair.id)
+                if agreement is None:
+                    agreement = PairAgreement(pair_id=pair.id, updated_by=user_id)
+                    repo.add(agreement)
+                agreement.objectives, agreement.timeline = fields["objectives"], fields["timeline"]
+                agreement.frequency_text, agreement.boundaries = fields["frequency"] or "weekly", fields["boundaries"]
+                agreement.updated_by = user_id
+                profiles = await repo.profiles_of(pair)
+                zone = profiles[0].timezone if profiles else DEFAULT_TZ
+                row = await repo.schedule(pair.id)
+                if row is None:
+                    row = CheckinSchedule(pair_id=pair.id, guild_id=guild_id)
+                    repo.add(row)
+                if row.anchor is None or (row.frequency, row.weekday) != (kind, weekday):
+                    row.frequency, row.weekday = kind, weekday
+                    # the first check-in of the new rhythm comes one period from now (a weekday: its next one)
+                    start = now.astimezone(ZoneInfo(zone)).date()
+                    if kind == Frequency.WEEKDAY:
+                        row.anchor = start + timedelta(days=1)
+                    elif kind in FIRST_AFTER:
+                        row.anchor = start + FIRST_AFTER[kind]
+                    else:
+                        row.anchor = first_anchor(now, zone).date()
+                settings = await repo.settings(guild_id)
+                schedule = schedule_of(row, profiles, settings.checkin_minute if settings else 18 * 60)
+                row.next_due_at = next_due(schedule, now)
+                saved = AgreementSaved(pair.id, describe(kind, weekday), row.next_due_at)
+                return saved, pair.space_id
+
+        saved, space_id = await retry_when_locked(store)  # an agreement is never lost to a busy database
+        self._changed(saved.pair_id)
         if space_id is not None:
             try:
                 await self.spaces.post_in_space(

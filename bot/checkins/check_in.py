@@ -12,6 +12,7 @@ from bot.checkins.models import CheckIn
 from bot.checkins.queries import CheckinRepo
 from bot.checkins.service_base import CheckinServiceBase, check_length
 from bot.core.errors import InvalidInput
+from bot.db.engine import retry_when_locked
 
 log = logging.getLogger(__name__)
 
@@ -66,21 +67,25 @@ class CheckinCommands(CheckinServiceBase):
         progress_text = check_length("progress", progress)
         note_text = check_length("note", note)
         shared = parse_yes_no(share) and bool(note_text)
-        async with self._unit() as session:
-            pair = await self._member_pair(session, guild_id, user_id, pair_id)
-            CheckinRepo(session).add(
-                CheckIn(
-                    guild_id=guild_id,
-                    pair_id=pair.id,
-                    user_id=user_id,
-                    mood=mood_value,
-                    progress=progress_text,
-                    note=note_text,
-                    share_note=shared,
-                    created_at=self.clock(),
+
+        async def store() -> tuple[int | None, int]:  # one transaction: safe to run again
+            async with self._unit() as session:
+                pair = await self._member_pair(session, guild_id, user_id, pair_id)
+                CheckinRepo(session).add(
+                    CheckIn(
+                        guild_id=guild_id,
+                        pair_id=pair.id,
+                        user_id=user_id,
+                        mood=mood_value,
+                        progress=progress_text,
+                        note=note_text,
+                        share_note=shared,
+                        created_at=self.clock(),
+                    )
                 )
-            )
-            space_id, saved_pair = pair.space_id, pair.id
+                return pair.space_id, pair.id
+
+        space_id, saved_pair = await retry_when_locked(store)  # a check-in is never lost to a busy database
         log.info("check-in recorded in pair %s", saved_pair)
         posted = True
         if space_id is not None:

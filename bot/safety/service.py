@@ -19,6 +19,7 @@ from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.ports import SpacePort
 from bot.core.text import clean_block, mention, shown_plain
 from bot.db.base import utcnow
+from bot.db.engine import retry_when_locked
 from bot.pairing import (
     BlockRepo,
     BlockSource,
@@ -241,24 +242,29 @@ class SafetyService:
             raise InvalidInput("Write a few words about what's wrong so the moderators can help.")
         if len(cleaned) > MAX_REPORT:
             raise InvalidInput(f"Keep the report to {MAX_REPORT} characters (it has {len(cleaned)}).")
-        async with self.sessions.begin() as session:
-            pair = await self._report_pair(session, guild_id, reporter_id, pair_id)
-            pair_id = pair.id if pair is not None else None
-            report = Report(
-                guild_id=guild_id,
-                reporter_id=reporter_id,
-                pair_id=pair_id,
-                source=source,
-                text=cleaned,
-                status=ReportStatus.OPEN,
-                delivered=False,
-                confidential_to=owner_id,
-                created_at=self.clock(),
-            )
-            case_id = await ReportRepo(session).add(report)
-            settings = await SettingsRepo(session).get(guild_id)
-            log_channel_id = settings.log_channel_id if settings else None
-            discreet = settings is not None and settings.discreet_dms
+
+        async def store() -> tuple[int, int | None, int | None, bool]:  # one transaction: safe to run again
+            async with self.sessions.begin() as session:
+                pair = await self._report_pair(session, guild_id, reporter_id, pair_id)
+                report = Report(
+                    guild_id=guild_id,
+                    reporter_id=reporter_id,
+                    pair_id=pair.id if pair is not None else None,
+                    source=source,
+                    text=cleaned,
+                    status=ReportStatus.OPEN,
+                    delivered=False,
+                    confidential_to=owner_id,
+                    created_at=self.clock(),
+                )
+                case_id = await ReportRepo(session).add(report)
+                settings = await SettingsRepo(session).get(guild_id)
+                log_channel_id = settings.log_channel_id if settings else None
+                discreet = settings is not None and settings.discreet_dms
+                return case_id, report.pair_id, log_channel_id, discreet
+
+        # a report is never lost to a busy database: the unit is tried again while it stays locked
+        case_id, pair_id, log_channel_id, discreet = await retry_when_locked(store)
         log.info("report case %s filed in guild %s", case_id, guild_id)
         about = f"pair #{pair_id}" if pair_id is not None else "no particular pair"
         body = (
@@ -276,8 +282,12 @@ class SafetyService:
         elif log_channel_id is not None:
             posted = await self._tell_moderators(log_channel_id, body)
         if posted:
-            async with self.sessions.begin() as session:
-                await ReportRepo(session).mark_delivered(case_id)
+
+            async def mark() -> None:
+                async with self.sessions.begin() as session:
+                    await ReportRepo(session).mark_delivered(case_id)
+
+            await retry_when_locked(mark)
         return case_id
 
     async def open_reports(self, guild_id: int, moderator_id: int) -> list[ReportView]:
