@@ -53,3 +53,7 @@ class MemberGone(SpaceError):
             "a member to be paired has left the server",
         )
         self.user_id = user_id
+
+
+class DmFailed(Exception):
+    """A DM that Discord refused for a reason other than closed DMs (it may work later): not delivered."""

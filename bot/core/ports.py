@@ -67,7 +67,8 @@ class SpacePort(Protocol):
         offer_rematch: bool = False,
         discreet: bool = False,
     ) -> bool:
-        """DM a member (with a "find me a new match" button if asked); False when their DMs are closed.
+        """DM a member (with a "find me a new match" button if asked); False when their DMs are closed,
+        :class:`~bot.core.errors.DmFailed` when Discord refused it otherwise (never taken for delivered).
         With ``discreet`` (the server's setting), the DM's content is a neutral line and ``text`` goes in
         an embed, so a lock-screen preview says nothing about the program."""
         ...

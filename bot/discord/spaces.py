@@ -13,7 +13,7 @@ import logging
 import discord
 
 from bot.core.bounds import fit_name
-from bot.core.errors import MemberGone, SpaceError
+from bot.core.errors import DmFailed, MemberGone, SpaceError
 from bot.core.ports import OpenedSpace, SpacePlan
 from bot.discord.components import rematch_view, welcome_view
 from bot.discord.link import ClientLink
@@ -323,7 +323,10 @@ class DiscordSpaces:
     ) -> bool:
         view = rematch_view(guild_id) if offer_rematch else None
         discreet_in = guild_id if discreet else None
-        return await self.messages.dm(user_id, dm_channel_id, text, view, discreet_in=discreet_in) != "closed"
+        outcome = await self.messages.dm(user_id, dm_channel_id, text, view, discreet_in=discreet_in)
+        if outcome == "failed":
+            raise DmFailed  # e.g. a report to the server owner stays flagged "not delivered"
+        return outcome == "sent"
 
     async def tell_moderators(self, log_channel_id: int, text: str) -> None:
         await self.messages.post_to_log(log_channel_id, text)

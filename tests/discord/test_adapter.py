@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.checkins.outbox import Action, ButtonSpec, Outgoing
+from bot.core.errors import DmFailed
 from bot.discord.adapter import DiscordAdapter
 from bot.discord.log_channel import LogChannelExposed
 from bot.sandbox import Message
@@ -141,3 +142,11 @@ def test_only_the_adapter_sends_opens_dms_or_uses_nonces(pattern: str, allowed: 
     rx: Any = re.compile(pattern)
     users = {path for path, text in sources("bot", "cogs").items() if rx.search(text)}
     assert users == allowed
+
+
+async def test_a_dm_discord_refuses_otherwise_is_never_taken_for_delivered(linked: Linked) -> None:
+    """Only a sent DM counts: a refused one (here a stale DM channel, 404) raises, so a report to the
+    server owner stays flagged "not delivered" and an ending notice does not mark the DMs closed."""
+    with pytest.raises(DmFailed):
+        await linked.adapter.spaces.tell_member(linked.guild.id, linked.alice.id, 4242, "a report")
+    assert linked.sb.dms_for(linked.alice) == []
